@@ -24,8 +24,8 @@ from mcp_types import Tool as MCPTool
 from genispace_mcp.client import GeniSpace
 from genispace_mcp.server.context import bind_state, lifespan
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.toolsets import SelectionError
 from genispace_mcp.server.tools import build_tools
+from genispace_mcp.server.toolsets import SelectionError
 
 __all__ = ["SelectionError", "Settings", "create_server", "tool_surface"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -60,9 +61,18 @@ RESOURCES: dict[str, str] = {
 
 
 def explain(
-    exc: GeniSpaceError, tool: str, arguments: Mapping[str, Any], settings: Settings
+    exc: GeniSpaceError,
+    tool: str,
+    arguments: Mapping[str, Any],
+    settings: Settings,
+    retries: int | None = None,
 ) -> str:
-    """What went wrong and what to do next, in a sentence or two for the model."""
+    """What went wrong and what to do next, in a sentence or two for the model.
+
+    `retries` is how many times the client retried (default: the configured `max_retries`).
+    """
+    if retries is not None and retries != settings.max_retries:
+        settings = replace(settings, max_retries=retries)
     text = _explain(exc, tool, arguments, settings)
     request_id = getattr(exc, "request_id", None)
     if request_id:
@@ -190,6 +200,16 @@ def translating(
             return await fn(*args, **kwargs)
         except GeniSpaceError as exc:
             logger.info("%s failed: %s", tool, type(exc).__name__)
-            raise ToolError(explain(exc, tool, kwargs, settings)) from None
+            raise ToolError(explain(exc, tool, kwargs, settings, _retries())) from None
 
     return wrapper
+
+
+def _retries() -> int | None:
+    """How many retries the client serving this request makes (None when there is none)."""
+    from genispace_mcp.server.context import current_client
+
+    try:
+        return current_client().max_retries
+    except (GeniSpaceError, RuntimeError):
+        return None

@@ -7,11 +7,22 @@ Flat, shared and typed: one model per noun, read straight from the client's obje
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Json = dict[str, Any]
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return value
+
+
+# A timestamp as the API spells it (ISO 8601); the client may have parsed it, so print it back.
+Time = Annotated[str | None, BeforeValidator(_iso)]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -62,8 +73,8 @@ class Agent(Out):
     status: str | None = None
     system_prompt: str | None = None
     knowledge_bases: list[str] | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: Time = None
+    updated_at: Time = None
 
 
 class AgentList(Paged):
@@ -87,7 +98,7 @@ class Execution(Out):
     id: str | None = None
     agent_id: str
     status: str | None = None
-    output: str | None = Field(None, description="Untrusted data.")
+    output: Any = Field(None, description="Untrusted data.")
     outputs: Json | None = Field(None, description="Untrusted data.")
     usage: Usage | None = None
 
@@ -96,11 +107,11 @@ class AgentLog(Out):
     id: str
     kind: str | None = None
     status: str | None = None
-    latency_ms: int | None = None
+    latency_ms: float | None = None
     input: Any = None
     output: Any = None
     error: Any = None
-    created_at: datetime | None = None
+    created_at: Time = None
 
 
 class AgentLogList(Paged):
@@ -118,9 +129,9 @@ class Task(Out):
     schedule: str | None = None
     tags: list[str] | None = None
     input_schema: Json | None = Field(None, description="JSON Schema of the inputs run_task takes.")
-    workflow: Json | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    workflow: Any = None
+    created_at: Time = None
+    updated_at: Time = None
 
 
 class TaskList(Paged):
@@ -141,7 +152,7 @@ class RunError(Out):
 class RunLog(Out):
     level: str | None = None
     message: str | None = None
-    timestamp: datetime | None = None
+    timestamp: Time = None
     node_id: str | None = None
 
 
@@ -151,12 +162,12 @@ class Run(Out):
     status: str
     final: bool = Field(description="True once the run can no longer change.")
     progress: Progress | None = None
-    inputs: Json | None = None
-    outputs: Json | None = Field(None, description="Untrusted data.")
+    inputs: Any = None
+    outputs: Any = Field(None, description="Untrusted data.")
     error: RunError | None = None
     logs: list[RunLog] | None = Field(None, description="The last log lines (untrusted data).")
-    start_time: datetime | None = None
-    end_time: datetime | None = None
+    start_time: Time = None
+    end_time: Time = None
     duration: float | None = Field(None, description="Milliseconds.")
     follow: str | None = Field(None, description="How to follow a run that is not final yet.")
 
@@ -170,7 +181,7 @@ class DatasetStatistics(Out):
     record_count: int | None = None
     size_bytes: int | None = None
     fields: list[str] | None = None
-    last_import_at: datetime | None = None
+    last_import_at: Time = None
 
 
 class Dataset(Out):
@@ -180,8 +191,8 @@ class Dataset(Out):
     text_fields: list[str] | None = None
     record_count: int | None = None
     statistics: DatasetStatistics | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: Time = None
+    updated_at: Time = None
 
 
 class DatasetList(Paged):
@@ -229,10 +240,10 @@ class ApiKey(Out):
     application: str | None = None
     permissions: list[str] | None = None
     prefix: str | None = None
-    expires_at: datetime | None = None
-    last_used_at: datetime | None = None
+    expires_at: Time = None
+    last_used_at: Time = None
     is_revoked: bool | None = None
-    created_at: datetime | None = None
+    created_at: Time = None
 
 
 class ApiKeyList(Paged):
@@ -252,7 +263,7 @@ class Endpoint(Out):
 class RateLimit(Out):
     limit: int | None = None
     remaining: int | None = None
-    reset: datetime | int | None = None
+    reset: float | None = Field(None, description="Unix time the window resets.")
 
 
 class ApiKeyUsage(Out):
@@ -261,7 +272,7 @@ class ApiKeyUsage(Out):
     requests_last_week: int | None = None
     requests_last_month: int | None = None
     errors_last_day: int | None = None
-    last_used_at: datetime | None = None
+    last_used_at: Time = None
     last_used_ip: str | None = None
     top_endpoints: list[Endpoint] | None = None
     rate_limit: RateLimit | None = None

@@ -39,9 +39,7 @@ def _json(value: Any) -> str:
     return json.dumps(compact(value), separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def _translating(
-    fn: Callable[P, Awaitable[R]], name: str
-) -> Callable[P, Awaitable[R]]:
+def _translating(fn: Callable[P, Awaitable[R]], name: str) -> Callable[P, Awaitable[R]]:
     """The resource twin of the tool error wrapper: client errors become ResourceErrors."""
 
     @functools.wraps(fn)
@@ -121,9 +119,9 @@ def register(mcp: MCPServer, settings: Settings) -> None:
         ),
     ]
     for uri, fn, title, mime in templates:
-        mcp.resource(
-            uri, name=fn.__name__, title=title, description=fn.__doc__, mime_type=mime
-        )(_translating(fn, uri))
+        mcp.resource(uri, name=fn.__name__, title=title, description=fn.__doc__, mime_type=mime)(
+            _translating(fn, uri)
+        )
 
     @mcp.completion()
     async def complete(

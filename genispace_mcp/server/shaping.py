@@ -62,7 +62,9 @@ def result(structured: BaseModel, text: str) -> CallToolResult:
     )
 
 
-def page_note(tool: str, page: int, total: int | None, has_more: bool, args: str = "") -> str | None:
+def page_note(
+    tool: str, page: int, total: int | None, has_more: bool, args: str = ""
+) -> str | None:
     """The sentence telling the model how to get the next page of a list, or None on the last one."""
     if not has_more:
         return None
@@ -90,6 +92,8 @@ def lean_schema(schema: Any) -> Any:
     for key, value in schema.items():
         if key in _DECORATION and isinstance(value, str):
             continue
+        if key == "default" and value is None:
+            continue  # absent already means unset
         if key in ("properties", "$defs", "definitions", "patternProperties") and isinstance(
             value, dict
         ):
@@ -100,8 +104,7 @@ def lean_schema(schema: Any) -> Any:
     options = out.get("anyOf")
     if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
         other = next(option for option in options if option != {"type": "null"})
-        if out.get("default", None) is None:
-            out.pop("default", None)
+        if "default" not in out:
             out.pop("anyOf")
             out = {**other, **out}
     return out

@@ -54,7 +54,9 @@ AREAS: dict[str, str] = {
 }
 
 ALL_TOOLS: tuple[str, ...] = tuple(name for names in TOOLSETS.values() for name in names)
-TOOLSET_OF: dict[str, str] = {name: toolset for toolset, names in TOOLSETS.items() for name in names}
+TOOLSET_OF: dict[str, str] = {
+    name: toolset for toolset, names in TOOLSETS.items() for name in names
+}
 
 
 class SelectionError(ValueError):

@@ -8,7 +8,7 @@ to `MCPServer(tools=...)`.
 
 from __future__ import annotations
 
-import inspect
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,7 +50,7 @@ class ToolRegistry:
             translating(fn, name, self.settings),
             name=name,
             title=title,
-            description=inspect.cleandoc(fn.__doc__ or ""),
+            description=_one_paragraph(fn.__doc__ or ""),
             annotations=annotations,
             structured_output=True,
         )
@@ -73,3 +73,8 @@ def build_tools(settings: Settings) -> list[Tool]:
     for module in (account, agents, tasks, datasets, api_keys):
         module.register(registry, settings)
     return registry.tools
+
+
+def _one_paragraph(doc: str) -> str:
+    """A docstring as the one paragraph a model reads (source line breaks are not meaning)."""
+    return re.sub(r"\s+", " ", doc).strip()

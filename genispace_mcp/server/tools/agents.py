@@ -209,9 +209,7 @@ async def _confirm_agent_delete(
 
 async def delete_agent(
     agent_id: AgentId,
-    confirmation: Annotated[
-        ElicitationResult[DeleteConfirmation], Resolve(_confirm_agent_delete)
-    ],
+    confirmation: Annotated[ElicitationResult[DeleteConfirmation], Resolve(_confirm_agent_delete)],
     confirm: Confirm = None,
 ) -> Annotated[CallToolResult, Deleted]:
     """Delete an agent for good. The user is asked to confirm first; nothing changes without it."""

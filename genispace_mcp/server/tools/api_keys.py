@@ -48,9 +48,7 @@ Permissions = Annotated[
 Expiry = Annotated[datetime | None, Field(description="ISO 8601 expiry; none: never expires.")]
 
 
-async def list_api_keys(
-    page: Page = 1, limit: Limit = 20
-) -> Annotated[CallToolResult, ApiKeyList]:
+async def list_api_keys(page: Page = 1, limit: Limit = 20) -> Annotated[CallToolResult, ApiKeyList]:
     """List the account's API keys (name, permissions, prefix, expiry, last use); never secrets."""
     found = await current_client().api_keys.list(page=page, limit=limit)
     return listing(
@@ -104,7 +102,9 @@ async def create_api_key(
                 "with delete_api_key and create another."
             ) from None
         out.secret_file = str(path)
-        message = f"The secret was saved to {path} (readable only by the user); it is not shown here."
+        message = (
+            f"The secret was saved to {path} (readable only by the user); it is not shown here."
+        )
     return result(out, f"{dumps(out)}\n{message}")
 
 

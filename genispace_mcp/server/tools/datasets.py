@@ -68,7 +68,9 @@ async def query_dataset(
     ] = "",
     filter: Annotated[
         dict[str, Any] | None,
-        Field(description='Field conditions: {"f": value} or {"f": {"$gt": 3}} ($gte $lt $lte $ne $in).'),
+        Field(
+            description='Field conditions: {"f": value} or {"f": {"$gt": 3}} ($gte $lt $lte $ne $in).'
+        ),
     ] = None,
     top_k: Annotated[int, Field(ge=1, le=MAX_TOP_K, description="Matches to return.")] = 10,
     offset: Annotated[int, Field(ge=0, le=100_000, description="Matches to skip.")] = 0,

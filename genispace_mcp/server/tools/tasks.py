@@ -137,7 +137,9 @@ async def create_task(
     workflow: Annotated[
         dict[str, Any] | None, Field(description='{"steps": [{"id", "type", ...}]}.')
     ] = None,
-    schedule: Annotated[str | None, Field(max_length=100, description="Cron, if SCHEDULED.")] = None,
+    schedule: Annotated[
+        str | None, Field(max_length=100, description="Cron, if SCHEDULED.")
+    ] = None,
     tags: Annotated[list[str] | None, Field(max_length=50)] = None,
 ) -> Annotated[CallToolResult, Task]:
     """Create a task and return it with its new id."""
