@@ -89,7 +89,13 @@ def _explain(
         else "GENISPACE_API_KEY (or --api-key) where this MCP server is started"
     )
     if isinstance(exc, ConfigurationError):
-        return f"genispace-mcp is not configured: {exc}. Set {key_source}, then restart the server."
+        if "base url" in str(exc).lower():
+            fix = "Fix GENISPACE_BASE_URL (or --base-url)"
+        else:
+            fix = f"Set {key_source}"
+        reason = str(exc).rstrip(".")
+        again = "call again" if settings.multi_tenant else "restart the server"
+        return f"genispace-mcp is not configured: {reason}. {fix}, then {again}."
     if isinstance(exc, AuthenticationError):
         return (
             f"GeniSpace rejected the API key (401: missing, unknown, revoked or expired). Set "
