@@ -146,13 +146,14 @@ def _message(exc: APIStatusError) -> str:
     message = str(exc.message or exc.code or "no message").rstrip(".")
     details = exc.details if isinstance(exc.details, dict) else {}
     extra = []
-    if details.get("field"):
+    if details.get("field") and str(details["field"]) not in message:
         extra.append(f"field {details['field']}")
     if details.get("reason"):
         extra.append(str(details["reason"]))
     for error in (details.get("errors") or [])[:5]:
         if isinstance(error, dict):
             extra.append(f"row {error.get('row')}: {error.get('message')}")
+    extra = [part for part in extra if str(part).lower() not in message.lower()]
     return f"{message} ({'; '.join(extra)})" if extra else message
 
 
