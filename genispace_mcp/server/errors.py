@@ -192,9 +192,7 @@ def _rate_limited(exc: RateLimitError) -> str:
     return f"GeniSpace rate limit reached (429). Retry in {wait:g} s (after {clock})."
 
 
-def translating(
-    fn: Callable[P, Awaitable[R]], tool: str, settings: Settings
-) -> Callable[P, Awaitable[R]]:
+def translating(fn: Callable[P, Awaitable[R]], tool: str) -> Callable[P, Awaitable[R]]:
     """Wrap a tool so any client error reaches the model as a ToolError with `explain`'s text.
 
     One wrapper for every tool, so no tool carries its own try/except. The signature is kept
@@ -207,16 +205,21 @@ def translating(
             return await fn(*args, **kwargs)
         except GeniSpaceError as exc:
             logger.info("%s failed: %s", tool, type(exc).__name__)
-            raise ToolError(explain(exc, tool, kwargs, settings, _retries())) from None
+            settings, retries = _serving()
+            raise ToolError(explain(exc, tool, kwargs, settings, retries)) from None
 
     return wrapper
 
 
-def _retries() -> int | None:
-    """How many retries the client serving this request makes (None when there is none)."""
-    from genispace_mcp.server.context import current_client
+def _serving() -> tuple[Settings, int | None]:
+    """The settings of the server handling this call, and how often its client retries."""
+    from genispace_mcp.server.context import current_client, current_settings
 
     try:
-        return current_client().max_retries
-    except (GeniSpaceError, RuntimeError):
-        return None
+        settings = current_settings()
+    except RuntimeError:  # called outside a request (a direct call in a test)
+        return Settings(), None
+    try:
+        return settings, current_client().max_retries
+    except GeniSpaceError:
+        return settings, None

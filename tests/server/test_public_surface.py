@@ -28,6 +28,10 @@ async def test_create_server_is_embeddable_with_the_in_memory_client() -> None:
     server = genispace_mcp.create_server(Settings(api_key="sk-unused", toolsets=("datasets",)))
     async with Client(server) as client:
         tools = await client.list_tools()
-        assert [tool.name for tool in tools.tools] == ["list_datasets", "get_dataset", "query_dataset"]
+        assert [tool.name for tool in tools.tools] == [
+            "list_datasets",
+            "get_dataset",
+            "query_dataset",
+        ]
         assert client.server_info is not None
         assert client.server_info.name == "genispace-mcp"

@@ -46,9 +46,25 @@ class ToolRegistry:
             return
         if self.settings.read_only and not annotations.read_only_hint:
             return
+        self._tools[name] = _build(fn, title, annotations)
+
+    @property
+    def tools(self) -> list[Tool]:
+        """The registered tools in table order."""
+        return [self._tools[name] for name in ALL_TOOLS if name in self._tools]
+
+
+# A tool's SDK object depends on its function alone (settings are read per call), so each is built
+# once per process: building means generating pydantic models and schemas, the bulk of start-up.
+_BUILT: dict[Callable[..., Awaitable[Any]], Tool] = {}
+
+
+def _build(fn: Callable[..., Awaitable[Any]], title: str, annotations: ToolAnnotations) -> Tool:
+    tool = _BUILT.get(fn)
+    if tool is None:
         tool = Tool.from_function(
-            translating(fn, name, self.settings),
-            name=name,
+            translating(fn, fn.__name__),
+            name=fn.__name__,
             title=title,
             description=_one_paragraph(fn.__doc__ or ""),
             annotations=annotations,
@@ -57,12 +73,8 @@ class ToolRegistry:
         tool.parameters = lean_schema(tool.parameters)
         metadata = tool.fn_metadata
         metadata.output_schema = lean_schema(metadata.output_schema)
-        self._tools[name] = tool
-
-    @property
-    def tools(self) -> list[Tool]:
-        """The registered tools in table order."""
-        return [self._tools[name] for name in ALL_TOOLS if name in self._tools]
+        _BUILT[fn] = tool
+    return tool
 
 
 def build_tools(settings: Settings) -> list[Tool]:

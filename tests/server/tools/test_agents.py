@@ -90,7 +90,12 @@ async def test_chat_needs_exactly_one_of_message_and_messages(mcp: Client) -> No
 async def test_execute_agent_with_inputs_as_a_json_string(mcp: Client) -> None:
     agent_id = await agent_of_type(mcp, "TASK")
     result = await mcp.call_tool(
-        "execute_agent", {"agent_id": agent_id, "inputs": '{"topic": "sales", "audience": "the board"}', "max_tokens": 200}
+        "execute_agent",
+        {
+            "agent_id": agent_id,
+            "inputs": '{"topic": "sales", "audience": "the board"}',
+            "max_tokens": 200,
+        },
     )
     execution = ok(result)
     assert execution["agent_id"] == agent_id
@@ -111,14 +116,17 @@ async def test_agent_logs_record_the_chat(mcp: Client) -> None:
 async def test_create_update_get(mcp: Client) -> None:
     created = ok(
         await mcp.call_tool(
-            "create_agent", {"name": "Test agent", "system_prompt": "Be brief.", "agent_type": "CHAT"}
+            "create_agent",
+            {"name": "Test agent", "system_prompt": "Be brief.", "agent_type": "CHAT"},
         )
     )
     agent_id = created["id"]
     updated = ok(await mcp.call_tool("update_agent", {"agent_id": agent_id, "name": "Renamed"}))
     assert updated["name"] == "Renamed"
     assert ok(await mcp.call_tool("get_agent", {"agent_id": agent_id}))["name"] == "Renamed"
-    assert "Nothing to change" in failed(await mcp.call_tool("update_agent", {"agent_id": agent_id}))
+    assert "Nothing to change" in failed(
+        await mcp.call_tool("update_agent", {"agent_id": agent_id})
+    )
     assert "name" in failed(await mcp.call_tool("create_agent", {"name": ""}))
 
 
@@ -139,11 +147,15 @@ async def test_delete_confirmed_through_elicitation(connect: Connect, mode: str)
     [Elicitor(action="decline"), Elicitor(action="cancel"), Elicitor(content={"confirm": False})],
     ids=["declined", "cancelled", "unticked"],
 )
-async def test_delete_declined_changes_nothing(connect: Connect, mode: str, elicitor: Elicitor) -> None:
+async def test_delete_declined_changes_nothing(
+    connect: Connect, mode: str, elicitor: Elicitor
+) -> None:
     async with connect(mode=mode, elicit=elicitor) as client:
         agent_id = ok(await client.call_tool("create_agent", {"name": "Survivor"}))["id"]
         # Even a model that fills confirm in cannot bypass the user.
-        done = ok(await client.call_tool("delete_agent", {"agent_id": agent_id, "confirm": agent_id}))
+        done = ok(
+            await client.call_tool("delete_agent", {"agent_id": agent_id, "confirm": agent_id})
+        )
         assert done["deleted"] is False
         ok(await client.call_tool("get_agent", {"agent_id": agent_id}))
 

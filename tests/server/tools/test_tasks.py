@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import pytest
 from mcp.client import Client
 
+from genispace_mcp.client import GeniSpace
 from tests.server.conftest import MODES, Connect, failed, ok, text_of, untrusted_blocks
 
 
@@ -70,7 +70,9 @@ async def test_run_task_waits_with_progress_and_returns_the_final_run(
 
     async with connect(mode=mode) as client:
         task_id = await task_without_inputs(client)
-        result = await client.call_tool("run_task", {"task_id": task_id}, progress_callback=progress)
+        result = await client.call_tool(
+            "run_task", {"task_id": task_id}, progress_callback=progress
+        )
     run = ok(result)
     assert run["final"] is True
     assert run["status"] == "COMPLETED"
@@ -82,7 +84,9 @@ async def test_run_task_waits_with_progress_and_returns_the_final_run(
     assert payload.startswith('{"outputs"')
 
 
-async def test_run_task_hands_back_an_unfinished_run_with_how_to_follow_it(mcp: Client) -> None:
+async def test_run_task_hands_back_an_unfinished_run_with_how_to_follow_it(
+    mcp: Client, sandbox: Any
+) -> None:
     task_id = await slow_task(mcp)
     run = ok(await mcp.call_tool("run_task", {"task_id": task_id, "wait_seconds": 0}))
     assert run["final"] is False
@@ -94,9 +98,10 @@ async def test_run_task_hands_back_an_unfinished_run_with_how_to_follow_it(mcp: 
     assert run["id"] in [item["id"] for item in listed["items"]]
     cancelled = ok(await mcp.call_tool("cancel_task_run", {"run_id": run["id"]}))
     assert cancelled["id"] == run["id"]
-    with anyio.fail_after(10):
-        while not (state := ok(await mcp.call_tool("get_task_run", {"run_id": run["id"]})))["final"]:
-            await anyio.sleep(0.05)
+    async with GeniSpace(api_key=sandbox.admin_key, base_url=sandbox.base_url) as direct:
+        await direct.tasks.wait_for_run(run["id"], timeout=10, poll_interval=0.05)
+    state = ok(await mcp.call_tool("get_task_run", {"run_id": run["id"]}))
+    assert state["final"] is True
     assert state["status"] == "CANCELED"
     text = failed(await mcp.call_tool("cancel_task_run", {"run_id": run["id"]}))
     assert "409" in text
@@ -114,9 +119,7 @@ async def test_run_task_inputs_may_come_as_a_json_string(mcp: Client) -> None:
     task = await task_with_inputs(mcp)
     schema = task["input_schema"]
     inputs = {name: "sales" for name in schema["required"]}
-    run = ok(
-        await mcp.call_tool("run_task", {"task_id": task["id"], "inputs": json.dumps(inputs)})
-    )
+    run = ok(await mcp.call_tool("run_task", {"task_id": task["id"], "inputs": json.dumps(inputs)}))
     assert run["task_id"] == task["id"]
 
 
