@@ -120,26 +120,38 @@ def _explain(
         return f"GeniSpace refused the arguments ({exc.status_code}): {_message(exc)}. Fix them and call {tool} again."
     if isinstance(exc, ConflictError):
         return f"GeniSpace refused: {_message(exc)} (409 conflict)."
+    if isinstance(exc, APIStatusError) and exc.status_code in (502, 503, 504):
+        return (
+            f"GeniSpace is unavailable ({exc.status_code}: {_message(exc)}) {_retried(settings)}. "
+            "Try again in a minute."
+        )
     if isinstance(exc, APIStatusError) and exc.status_code >= 500:
         return (
-            f"GeniSpace is failing ({exc.status_code}: {_message(exc)}); the request was retried "
-            f"{settings.max_retries} times. Try again in a minute."
+            f"GeniSpace had an internal error ({exc.status_code}: {_message(exc)}). Try again in a "
+            "minute; if it keeps failing, report the request id to GeniSpace."
         )
     if isinstance(exc, APIStatusError):
         return f"GeniSpace answered {exc.status_code}: {_message(exc)}."
     if isinstance(exc, APITimeoutError):
         return (
-            f"GeniSpace did not answer within {settings.timeout:g} s; the request was retried "
-            f"{settings.max_retries} times. Try again later."
+            f"GeniSpace did not answer within {settings.timeout:g} s {_retried(settings)}. "
+            "Try again later."
         )
     if isinstance(exc, APIConnectionError):
         return (
-            f"Could not reach GeniSpace at {settings.base_url}; the request was retried "
-            f"{settings.max_retries} times. Check the network or GENISPACE_BASE_URL, then try again."
+            f"Could not reach GeniSpace at {settings.base_url} {_retried(settings)}. Check the "
+            "network or GENISPACE_BASE_URL, then try again."
         )
     if isinstance(exc, APIResponseError):
         return f"GeniSpace answered with something this server cannot read: {exc}."
     return f"GeniSpace request failed: {exc}."
+
+
+def _retried(settings: Settings) -> str:
+    """How hard the client tried (it retries only what is safe to repeat, up to max_retries)."""
+    if settings.max_retries <= 0:
+        return "(retries are off)"
+    return f"(after up to {settings.max_retries} retries)"
 
 
 def _message(exc: APIStatusError) -> str:
