@@ -17,7 +17,7 @@ from mcp_types import ToolAnnotations
 
 from genispace_mcp.server.errors import translating
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.shaping import lean_schema
+from genispace_mcp.server.shaping import inline_refs, lean_schema
 from genispace_mcp.server.toolsets import ALL_TOOLS, selected_tools
 
 
@@ -70,9 +70,9 @@ def _build(fn: Callable[..., Awaitable[Any]], title: str, annotations: ToolAnnot
             annotations=annotations,
             structured_output=True,
         )
-        tool.parameters = lean_schema(tool.parameters)
+        tool.parameters = lean_schema(inline_refs(tool.parameters))
         metadata = tool.fn_metadata
-        metadata.output_schema = lean_schema(metadata.output_schema)
+        metadata.output_schema = lean_schema(inline_refs(metadata.output_schema))
         _BUILT[fn] = tool
     return tool
 

@@ -56,7 +56,8 @@ async def list_agents(
     found = await current_client().agents.list(
         search=search or None, type=type, page=page, limit=limit
     )
-    items = [_brief(read(Agent, agent)) for agent in found.items]
+    # The list view leaves the long system prompt to get_agent.
+    items = [read(Agent, agent, system_prompt=None) for agent in found.items]
     return listing(
         AgentList,
         items,
@@ -219,11 +220,6 @@ async def delete_agent(
     await current_client().agents.delete(agent_id)
     out = Deleted(id=agent_id, deleted=True, message=f"Agent {agent_id} deleted.")
     return result(out, dumps(out))
-
-
-def _brief(agent: Agent) -> Agent:
-    """The list view: the long system prompt stays for get_agent."""
-    return agent.model_copy(update={"system_prompt": None})
 
 
 def register(tools: ToolRegistry, settings: Settings) -> None:

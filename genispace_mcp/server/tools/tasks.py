@@ -35,10 +35,8 @@ async def list_tasks(
     found = await current_client().tasks.list(
         search=search or None, type=type, page=page, limit=limit
     )
-    items = [
-        read(Task, task).model_copy(update={"workflow": None, "input_schema": None})
-        for task in found.items
-    ]
+    # The list view leaves the workflow and input schema to get_task.
+    items = [read(Task, task, workflow=None, input_schema=None) for task in found.items]
     return listing(
         TaskList,
         items,
