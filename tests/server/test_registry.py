@@ -67,6 +67,7 @@ def test_arguments_are_documented_and_bounded(tool: dict[str, Any]) -> None:
     assert schema["type"] == "object"
     for name, prop in schema.get("properties", {}).items():
         assert "title" not in prop, name
+        assert prop.get("description"), f"{name} is documented"
         if prop.get("type") == "integer":
             assert {"minimum", "maximum"} <= prop.keys(), name
         if prop.get("type") == "string" and "enum" not in prop and "format" not in prop:

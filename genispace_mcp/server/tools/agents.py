@@ -12,10 +12,15 @@ from pydantic import BaseModel, Field
 from genispace_mcp.server.arguments import (
     AgentId,
     Confirm,
+    Description,
+    KnowledgeBases,
     Limit,
     MaxTokens,
+    Model,
+    NewName,
     Page,
     Search,
+    SystemPrompt,
     Temperature,
 )
 from genispace_mcp.server.context import current_client, current_settings
@@ -159,13 +164,11 @@ async def get_agent_logs(
 
 async def create_agent(
     name: Annotated[str, Field(min_length=1, max_length=200, description="Agent name.")],
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
+    description: Description = None,
     agent_type: Annotated[AgentType, Field(description="CHAT converses; TASK executes.")] = "CHAT",
-    model: Annotated[str | None, Field(max_length=200, description="Model name.")] = None,
-    system_prompt: Annotated[str | None, Field(max_length=50_000)] = None,
-    knowledge_bases: Annotated[
-        list[str] | None, Field(max_length=50, description="Dataset ids to ground answers in.")
-    ] = None,
+    model: Model = None,
+    system_prompt: SystemPrompt = None,
+    knowledge_bases: KnowledgeBases = None,
 ) -> Annotated[CallToolResult, Agent]:
     """Create an agent and return it with its new id."""
     agent = await current_client().agents.create(
@@ -181,11 +184,11 @@ async def create_agent(
 
 async def update_agent(
     agent_id: AgentId,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    model: Annotated[str | None, Field(max_length=200)] = None,
-    system_prompt: Annotated[str | None, Field(max_length=50_000)] = None,
-    knowledge_bases: Annotated[list[str] | None, Field(max_length=50)] = None,
+    name: NewName = None,
+    description: Description = None,
+    model: Model = None,
+    system_prompt: SystemPrompt = None,
+    knowledge_bases: KnowledgeBases = None,
 ) -> Annotated[CallToolResult, Agent]:
     """Change an agent's fields; only the fields given change. Returns the updated agent."""
     fields = {

@@ -10,7 +10,16 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ResourceLink
 from pydantic import Field
 
-from genispace_mcp.server.arguments import Confirm, DatasetId, Limit, Page, Search
+from genispace_mcp.server.arguments import (
+    Confirm,
+    DatasetId,
+    Description,
+    Limit,
+    NewName,
+    Page,
+    Search,
+    TextFields,
+)
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import (
     Dataset,
@@ -121,10 +130,8 @@ async def query_dataset(
 
 async def create_dataset(
     name: Annotated[str, Field(min_length=1, max_length=200, description="Dataset name.")],
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    text_fields: Annotated[
-        list[str] | None, Field(max_length=100, description="Fields to embed (default: all text).")
-    ] = None,
+    description: Description = None,
+    text_fields: TextFields = None,
 ) -> Annotated[CallToolResult, Dataset]:
     """Create an empty dataset and return it with its new id; import_dataset_records fills it."""
     dataset = await current_client().datasets.create(
@@ -135,9 +142,9 @@ async def create_dataset(
 
 async def update_dataset(
     dataset_id: DatasetId,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    text_fields: Annotated[list[str] | None, Field(max_length=100)] = None,
+    name: NewName = None,
+    description: Description = None,
+    text_fields: TextFields = None,
 ) -> Annotated[CallToolResult, Dataset]:
     """Change a dataset's name, description or embedded fields; only the fields given change."""
     fields = {"name": name, "description": description, "text_fields": text_fields}

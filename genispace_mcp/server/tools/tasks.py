@@ -10,7 +10,20 @@ from mcp_types import CallToolResult
 from pydantic import Field
 
 from genispace_mcp.client import RunWaitTimeout
-from genispace_mcp.server.arguments import Confirm, Limit, Page, RunId, Search, TaskId
+from genispace_mcp.server.arguments import (
+    Confirm,
+    Description,
+    InputSchema,
+    Limit,
+    NewName,
+    Page,
+    RunId,
+    Schedule,
+    Search,
+    Tags,
+    TaskId,
+    Workflow,
+)
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import Deleted, Run, RunList, Task, TaskList, read
 from genispace_mcp.server.safety import DeleteConfirmation, ask_to_delete, confirmed, untrusted
@@ -127,18 +140,12 @@ async def cancel_task_run(run_id: RunId) -> Annotated[CallToolResult, Run]:
 
 async def create_task(
     name: Annotated[str, Field(min_length=1, max_length=200, description="Task name.")],
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
+    description: Description = None,
     type: Annotated[TaskType, Field(description="How the task is started.")] = "MANUAL",
-    input_schema: Annotated[
-        dict[str, Any] | None, Field(description="JSON Schema (type object) of the inputs.")
-    ] = None,
-    workflow: Annotated[
-        dict[str, Any] | None, Field(description='{"steps": [{"id", "type", ...}]}.')
-    ] = None,
-    schedule: Annotated[
-        str | None, Field(max_length=100, description="Cron, if SCHEDULED.")
-    ] = None,
-    tags: Annotated[list[str] | None, Field(max_length=50)] = None,
+    input_schema: InputSchema = None,
+    workflow: Workflow = None,
+    schedule: Schedule = None,
+    tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Create a task and return it with its new id."""
     extra = {key: value for key, value in (("schedule", schedule), ("tags", tags)) if value}
@@ -155,12 +162,12 @@ async def create_task(
 
 async def update_task(
     task_id: TaskId,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    input_schema: dict[str, Any] | None = None,
-    workflow: dict[str, Any] | None = None,
-    schedule: Annotated[str | None, Field(max_length=100)] = None,
-    tags: Annotated[list[str] | None, Field(max_length=50)] = None,
+    name: NewName = None,
+    description: Description = None,
+    input_schema: InputSchema = None,
+    workflow: Workflow = None,
+    schedule: Schedule = None,
+    tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Change a task's fields; only the fields given change. Returns the updated task."""
     fields = {
