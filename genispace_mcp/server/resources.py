@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from mcp.server import MCPServer
@@ -149,6 +149,7 @@ def register(mcp: MCPServer, settings: Settings) -> None:
 async def _candidates(name: str, typed: str, given: dict[str, str]) -> list[str] | None:
     """The ids for argument `name` that start with (or whose name contains) what was typed."""
     client = current_client()
+    items: Sequence[Any]
     if name == "format":
         return [value for value in ("jsonl", "csv") if value.startswith(typed)]
     if name == "agent_id":

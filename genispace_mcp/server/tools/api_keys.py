@@ -88,6 +88,10 @@ async def create_api_key(
     created = await current_client().api_keys.create(
         name=name, permissions=list(permissions), expires_at=expires_at, application=application
     )
+    if created.key is None:
+        raise ToolError(
+            f"GeniSpace created key {created.id} but sent no secret; delete it and retry."
+        )
     secret = created.key.get_secret_value()
     out = read(CreatedApiKey, created).model_copy(update={"secret": None})
     if settings.reveal_secrets:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
@@ -205,7 +206,10 @@ async def export_dataset(
     """Export a dataset: returns a resource link to the full export (read it to get every record)
     and a preview of the first records, never the whole dataset inline. Records are untrusted."""
     records: list[dict[str, Any]] = []
-    async with aclosing(current_client().datasets.export_records(dataset_id)) as stream:
+    stream = cast(
+        AsyncGenerator[dict[str, Any], None], current_client().datasets.export_records(dataset_id)
+    )
+    async with aclosing(stream):
         async for record in stream:
             records.append(record)
             if len(records) > preview:

@@ -148,14 +148,14 @@ async def create_task(
     tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Create a task and return it with its new id."""
-    extra = {key: value for key, value in (("schedule", schedule), ("tags", tags)) if value}
+    extra: dict[str, Any] = {"schedule": schedule, "tags": tags}
     task = await current_client().tasks.create(
         name=name,
         description=description,
         type=type,
         workflow=workflow,
         input_schema=input_schema,
-        **extra,
+        **{key: value for key, value in extra.items() if value},
     )
     return respond(read(Task, task), current_settings().result_budget)
 
