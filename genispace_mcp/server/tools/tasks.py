@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import anyio
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from genispace_mcp.client import RunWaitTimeout
+from genispace_mcp.client import GeniSpace, RunWaitTimeout, TaskRun
 from genispace_mcp.server.arguments import (
     Confirm,
     Description,
@@ -34,6 +35,7 @@ from genispace_mcp.server.toolsets import CREATE, DELETE, READ, RUN, UPDATE
 
 TaskType = Literal["MANUAL", "SCHEDULED", "EVENT"]
 RunState = Literal["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"]
+HEARTBEAT_SECONDS = 5.0
 LogLines = Annotated[int, Field(ge=0, le=500, description="How many of the last log lines.")]
 
 
@@ -87,18 +89,7 @@ async def run_task(
         wait = min(float(wait_seconds), wait)
     run = await client.tasks.run(task_id, inputs or {})
     if not run.is_final and wait > 0:
-        polls = 0
-
-        async def progress(seen: Any) -> None:
-            nonlocal polls
-            polls += 1  # MCP wants a value that grows with every notification
-            await ctx.report_progress(polls, None, _progress_message(seen))
-
-        await progress(run)
-        try:
-            run = await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=_call(progress))
-        except RunWaitTimeout as exc:
-            run = exc.run or run
+        run = await _wait(client, ctx, run, wait)
     return _run_result(run, settings.result_budget, log_lines=20, waited=wait)
 
 
@@ -206,13 +197,38 @@ async def delete_task(
     return result(out, dumps(out))
 
 
-def _call(progress: Any) -> Any:
-    """The client's on_progress hook, whether the client awaits it or not."""
+async def _wait(client: GeniSpace, ctx: Context, run: TaskRun, wait: float) -> TaskRun:
+    """Follow a run for at most `wait` seconds, telling the client how it goes.
 
-    async def hook(run: Any) -> None:
-        await progress(run)
+    A progress notification goes out whenever the run changes and at least every
+    HEARTBEAT_SECONDS, so a client that resets its timeout on progress keeps waiting through a
+    long quiet step. Returns the final run, or the last state seen when time ran out.
+    """
+    started = anyio.current_time()
+    count = 0
+    last = run
 
-    return hook
+    async def notify(seen: TaskRun) -> None:
+        nonlocal count, last
+        count += 1  # MCP wants a progress value that grows with every notification
+        last = seen
+        elapsed = anyio.current_time() - started
+        await ctx.report_progress(count, None, f"{_progress_message(seen)}, {elapsed:.0f} s")
+
+    async def heartbeat() -> None:
+        while True:
+            await anyio.sleep(HEARTBEAT_SECONDS)
+            await notify(last)
+
+    await notify(run)
+    async with anyio.create_task_group() as group:
+        group.start_soon(heartbeat)
+        try:
+            return await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=notify)
+        except RunWaitTimeout as exc:
+            return exc.run or last
+        finally:
+            group.cancel_scope.cancel()
 
 
 def _progress_message(run: Any) -> str:
