@@ -10,7 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from genispace_mcp.client import GeniSpace, RunWaitTimeout, TaskRun
+from genispace_mcp.client import GeniSpace, GeniSpaceError, RunWaitTimeout, TaskRun
 from genispace_mcp.server.arguments import (
     Confirm,
     Description,
@@ -221,14 +221,19 @@ async def _wait(client: GeniSpace, ctx: Context, run: TaskRun, wait: float) -> T
             await notify(last)
 
     await notify(run)
+    failure: GeniSpaceError | None = None
     async with anyio.create_task_group() as group:
         group.start_soon(heartbeat)
         try:
-            return await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=notify)
+            last = await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=notify)
         except RunWaitTimeout as exc:
-            return exc.run or last
-        finally:
-            group.cancel_scope.cancel()
+            last = exc.run or last
+        except GeniSpaceError as exc:
+            failure = exc  # raised below, outside the task group, so it is not wrapped in a group
+        group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+    return last
 
 
 def _progress_message(run: Any) -> str:
