@@ -10,6 +10,9 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 CUT_MARK = "[cut]"
+# Characters kept free for what surrounds the records of a result: its header, the untrusted-data
+# lines and the note on how to get the rest (together well under this).
+FRAME = 800
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -167,7 +170,7 @@ def listing(
     from genispace_mcp.server.safety import untrusted
 
     rendered = [dumps(item) for item in items]
-    shown = fit(rendered, max(budget - 1_500, 0), render=lambda text: text)
+    shown = fit(rendered, max(budget - FRAME, 0), render=lambda text: text)
     notes = []
     if shown < len(items):
         notes.append(
