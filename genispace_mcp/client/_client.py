@@ -138,16 +138,18 @@ class GeniSpace:
         """A copy with other options sharing this client's connection pool.
 
         Cheap (used per request in multi-tenant mode); closing the copy leaves the pool open.
+        An option left out (or None) keeps this client's value.
         """
         t = self._transport
+        if max_retries not in (_UNSET, None) and max_retries < 0:
+            raise ConfigurationError("max_retries must be 0 or more")
         copy = object.__new__(GeniSpace)
         copy._owns_http = False
-        key = t._api_key if api_key is _UNSET else ((api_key or "").strip() or None)
         copy._setup(
             Transport(
                 http=t.http,
                 base_url=t.base_url if base_url in (_UNSET, None) else _check_base_url(base_url),
-                api_key=key,
+                api_key=t._api_key if api_key in (_UNSET, None) else (api_key.strip() or None),
                 timeout=t.timeout if timeout in (_UNSET, None) else to_timeout(timeout, t.timeout),
                 max_retries=t.max_retries if max_retries in (_UNSET, None) else max_retries,
                 headers=t.headers,
