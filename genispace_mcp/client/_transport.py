@@ -61,6 +61,10 @@ def segment(value: Any, name: str = "id") -> str:
     return quote(value, safe="")
 
 
+def _is_header_safe(value: str) -> bool:
+    return value.isascii() and value.isprintable() and " " not in value
+
+
 def _redacted_headers(headers: httpx.Headers) -> dict[str, str]:
     return {k: ("[redacted]" if k.lower() in _SENSITIVE_HEADERS else v) for k, v in headers.items()}
 
@@ -76,7 +80,8 @@ class Reply:
 
 
 def _request_id(response: httpx.Response) -> str | None:
-    return response.headers.get("x-request-id")
+    value: str | None = response.headers.get("x-request-id")
+    return value
 
 
 def decode(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Reply:
@@ -175,6 +180,11 @@ class Transport:
             raise ConfigurationError(
                 f"No GeniSpace API key: set the {API_KEY_ENV} environment variable "
                 "or pass api_key= to GeniSpace()"
+            )
+        if not _is_header_safe(self._api_key):
+            raise ConfigurationError(
+                f"The GeniSpace API key ({API_KEY_ENV}) contains spaces, line breaks or "
+                "non-ASCII characters; copy the key again"
             )
         merged = {
             **self.headers,
@@ -310,8 +320,12 @@ class Transport:
                 return response
 
             if stream:
-                await response.aread()
-                await response.aclose()
+                try:
+                    await response.aread()  # the error body, for error_for()
+                except httpx.TransportError:
+                    pass  # the status alone still makes a useful error
+                finally:
+                    await response.aclose()
             wait = _retry.server_wait(response.headers, response.status_code, time.time())
             if _retry.should_retry(
                 method="GET" if replayable else method,

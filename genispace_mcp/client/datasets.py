@@ -184,7 +184,7 @@ class Datasets(Resource):
 
 
 def _is_json(response: httpx.Response) -> bool:
-    content_type = response.headers.get("content-type", "")
+    content_type = str(response.headers.get("content-type", ""))
     return content_type.split(";")[0].strip() == "application/json"
 
 

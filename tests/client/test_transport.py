@@ -164,6 +164,23 @@ async def test_missing_key_fails_at_the_first_call_naming_the_variable(key: str 
     assert recorder.requests == []
 
 
+@pytest.mark.parametrize("key", ["sk-two words", "sk-line\nbreak", "sk-ключ"])
+async def test_a_malformed_key_is_a_configuration_error(key: str) -> None:
+    recorder = Recorder(reply(200, AGENT))
+    gs, _ = make_client(recorder, api_key=key)
+    with pytest.raises(ConfigurationError, match="GENISPACE_API_KEY") as info:
+        await gs.users.get_profile()
+    assert key not in str(info.value)
+    assert recorder.requests == []
+
+
+async def test_surrounding_whitespace_of_a_key_is_ignored() -> None:
+    recorder = Recorder(reply(200, AGENT))
+    gs, _ = make_client(recorder, api_key=f"  {KEY}\n")
+    await gs.agents.get("agt_1")
+    assert recorder.requests[0].headers["authorization"] == f"Bearer {KEY}"
+
+
 async def test_request_headers() -> None:
     recorder = Recorder(reply(200, AGENT))
     gs, _ = make_client(recorder, default_headers={"X-Trace": "t1"})
