@@ -40,8 +40,9 @@ AGENT = {"id": "agt_1", "name": "Helper", "created_at": "2024-03-01T10:00:00Z"}
         AGENT,
         {"success": True, "data": AGENT, "message": "ok", "code": 0, "timestamp": 1},
         {"data": AGENT, "success": True},
+        {"code": 0, "data": AGENT, "message": "ok", "timestamp": 1},
     ],
-    ids=["bare", "success-envelope", "success-envelope-reordered"],
+    ids=["bare", "success-envelope", "success-envelope-reordered", "code-envelope"],
 )
 async def test_object_envelopes(body: dict[str, Any]) -> None:
     gs, _ = make_client(Recorder(reply(200, body)))
@@ -66,6 +67,13 @@ async def test_list_envelopes(body: dict[str, Any]) -> None:
     assert [a.id for a in page] == ["agt_1"]
     assert (page.page, page.limit, page.total) == (2, 1, 3)
     assert page.has_more
+
+
+async def test_a_resource_with_a_data_field_is_not_unwrapped() -> None:
+    body = {"id": "ds_1", "name": "D", "data": {"kind": "blob"}}
+    gs, _ = make_client(Recorder(reply(200, body)))
+    dataset = await gs.datasets.get("ds_1")
+    assert dataset.model_extra == {"data": {"kind": "blob"}}
 
 
 async def test_bare_list_without_counts() -> None:
