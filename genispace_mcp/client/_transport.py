@@ -126,9 +126,9 @@ def _unwrap(body: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def _unwrap_list(body: Any) -> tuple[Any, dict[str, Any]]:
-    # Only a list under `data`/`items` (or a `pagination` beside it) marks a list envelope: a bare
-    # object may legitimately have a field called `data`.
-    if isinstance(body, dict):
+    # Only a list under `data`/`items`/... (or a `pagination` beside `data`) marks a list
+    # envelope, and never in a body with an `id`: a resource may have a field of those names.
+    if isinstance(body, dict) and "id" not in body:
         for key in ("data", "items", "records", "results"):
             value = body.get(key)
             if isinstance(value, list) or (key == "data" and "pagination" in body):

@@ -69,11 +69,17 @@ async def test_list_envelopes(body: dict[str, Any]) -> None:
     assert page.has_more
 
 
-async def test_a_resource_with_a_data_field_is_not_unwrapped() -> None:
-    body = {"id": "ds_1", "name": "D", "data": {"kind": "blob"}}
-    gs, _ = make_client(Recorder(reply(200, body)))
-    dataset = await gs.datasets.get("ds_1")
-    assert dataset.model_extra == {"data": {"kind": "blob"}}
+@pytest.mark.parametrize(
+    "extra",
+    [{"data": {"kind": "blob"}}, {"data": [1, 2]}, {"items": ["a"]}, {"records": [{"a": 1}]}],
+)
+async def test_a_resource_with_a_field_named_like_an_envelope_is_not_unwrapped(
+    extra: dict[str, Any],
+) -> None:
+    body = {"id": "ds_1", "name": "D", **extra}
+    gs, _ = make_client(Recorder(reply(200, body), reply(200, {"success": True, "data": body})))
+    assert (await gs.datasets.get("ds_1")).model_extra == extra
+    assert (await gs.datasets.get("ds_1")).model_extra == extra
 
 
 async def test_bare_list_without_counts() -> None:
