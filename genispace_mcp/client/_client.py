@@ -49,6 +49,11 @@ def _check_base_url(value: str) -> str:
             f"GeniSpace base URL {value!r} must be an http(s) URL with a host, "
             "e.g. https://api.genispace.ai/v1 (set GENISPACE_BASE_URL or pass base_url=)"
         )
+    if url.userinfo:
+        raise ConfigurationError(
+            "GeniSpace base URL must not carry credentials; pass the key as api_key= "
+            "or GENISPACE_API_KEY"
+        )
     if url.query or url.fragment:
         raise ConfigurationError(f"GeniSpace base URL {value!r} must not have a query or fragment")
     # Resource paths are joined under it, so the version prefix (/v1, /api) stays part of it.

@@ -169,6 +169,12 @@ def test_bad_base_url_is_a_configuration_error(bad: str) -> None:
         GeniSpace(api_key=KEY, base_url=bad)
 
 
+def test_credentials_in_the_base_url_are_refused_without_echoing_them() -> None:
+    with pytest.raises(ConfigurationError, match="credentials") as info:
+        GeniSpace(api_key=KEY, base_url="https://me:hunter2@host/v1")
+    assert "hunter2" not in str(info.value)
+
+
 @pytest.mark.parametrize("key", [None, "", "   "])
 async def test_missing_key_fails_at_the_first_call_naming_the_variable(key: str | None) -> None:
     recorder = Recorder(reply(200, AGENT))
