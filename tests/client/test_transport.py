@@ -170,9 +170,10 @@ def test_bad_base_url_is_a_configuration_error(bad: str) -> None:
 
 
 def test_credentials_in_the_base_url_are_refused_without_echoing_them() -> None:
-    with pytest.raises(ConfigurationError, match="credentials") as info:
-        GeniSpace(api_key=KEY, base_url="https://me:hunter2@host/v1")
-    assert "hunter2" not in str(info.value)
+    for url in ("https://me:hunter2@host/v1", "ftp://me:hunter2@host/v1", "https://me:hunter2@/"):
+        with pytest.raises(ConfigurationError, match="base URL") as info:
+            GeniSpace(api_key=KEY, base_url=url)
+        assert "hunter2" not in str(info.value)
 
 
 @pytest.mark.parametrize("key", [None, "", "   "])
