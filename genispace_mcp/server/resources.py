@@ -19,7 +19,6 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from genispace_mcp.client import GeniSpaceError, NotFoundError
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.errors import explain
 from genispace_mcp.server.models import Agent, Run, read
@@ -44,6 +43,8 @@ def _translating(fn: Callable[P, Awaitable[R]], name: str) -> Callable[P, Awaita
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from genispace_mcp.client import GeniSpaceError, NotFoundError
+
         try:
             return await fn(*args, **kwargs)
         except GeniSpaceError as exc:
@@ -130,6 +131,8 @@ def register(mcp: MCPServer, settings: Settings) -> None:
         context: CompletionContext | None,
     ) -> Completion | None:
         """Suggest ids (and export formats) as the user types."""
+        from genispace_mcp.client import GeniSpaceError
+
         given = (context.arguments if context else None) or {}
         try:
             values = await _candidates(argument.name, argument.value, given)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
@@ -10,7 +10,6 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from genispace_mcp.client import GeniSpace, GeniSpaceError, RunWaitTimeout, TaskRun
 from genispace_mcp.server.arguments import (
     Confirm,
     Description,
@@ -35,6 +34,9 @@ from genispace_mcp.server.toolsets import CREATE, DELETE, READ, RUN, UPDATE
 
 TaskType = Literal["MANUAL", "SCHEDULED", "EVENT"]
 RunState = Literal["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"]
+if TYPE_CHECKING:
+    from genispace_mcp.client import GeniSpace, TaskRun
+
 HEARTBEAT_SECONDS = 5.0
 LogLines = Annotated[int, Field(ge=0, le=500, description="How many of the last log lines.")]
 
@@ -219,6 +221,8 @@ async def _wait(client: GeniSpace, ctx: Context, run: TaskRun, wait: float) -> T
         while True:
             await anyio.sleep(HEARTBEAT_SECONDS)
             await notify(last)
+
+    from genispace_mcp.client import GeniSpaceError, RunWaitTimeout
 
     await notify(run)
     failure: GeniSpaceError | None = None
