@@ -28,7 +28,7 @@ from mcp.server.context import HandlerResult, ServerRequestContext
 from genispace_mcp.server.settings import Settings
 
 if TYPE_CHECKING:
-    from genispace_mcp.client import GeniSpace
+    from genispace_mcp.client import GeniSpace, GeniSpaceError
 
 
 class ServerState:
@@ -43,23 +43,27 @@ class ServerState:
         self.settings = settings
         self._client = client
         self._owned = client is None  # a client passed in stays the caller's to close
+        self.client_error: GeniSpaceError | None = None  # why the settings made no client
 
     @property
-    def client(self) -> GeniSpace:
+    def client(self) -> GeniSpace | None:
         """The connection's client, created from the settings on first use.
 
-        Raises `ConfigurationError` (e.g. a malformed base URL); a missing key is reported by
-        the client at its first request.
+        None when the settings cannot make one (a malformed base URL); `client_error` says why.
+        A missing key is reported by the client itself, at its first request.
         """
-        if self._client is None:
-            from genispace_mcp.client import GeniSpace
+        if self._client is None and self.client_error is None:
+            from genispace_mcp.client import ConfigurationError, GeniSpace
 
-            self._client = GeniSpace(
-                api_key=self.settings.api_key,
-                base_url=self.settings.base_url,
-                timeout=self.settings.timeout,
-                max_retries=self.settings.max_retries,
-            )
+            try:
+                self._client = GeniSpace(
+                    api_key=self.settings.api_key,
+                    base_url=self.settings.base_url,
+                    timeout=self.settings.timeout,
+                    max_retries=self.settings.max_retries,
+                )
+            except ConfigurationError as exc:
+                self.client_error = exc
         return self._client
 
     async def aclose(self) -> None:
@@ -135,7 +139,13 @@ def current_client() -> GeniSpace:
     override = _request_client.get()
     if override is not None:
         return override
-    return server_state().client
+    state = server_state()
+    client = state.client
+    if client is None:
+        from genispace_mcp.client import ConfigurationError
+
+        raise state.client_error or ConfigurationError("no GeniSpace client is configured")
+    return client
 
 
 def current_settings() -> Settings:
