@@ -8,7 +8,7 @@ Embedding in-process (an agent framework, a test)::
 
     server = create_server(Settings(api_key="sk-...", toolsets=("agents", "datasets")))
     async with Client(server) as client:
-        print(await client.call_tool("list_agents", {"limit": 5}))
+        result = await client.call_tool("list_agents", {"limit": 5})
 
 Creating the server makes no network call; the GeniSpace client opens with the first connection
 (the server's lifespan) and is first used by the first request that needs it.
