@@ -10,8 +10,10 @@ Embedding in-process (an agent framework, a test)::
     async with Client(server) as client:
         result = await client.call_tool("list_agents", {"limit": 5})
 
-Creating the server makes no network call; the GeniSpace client opens with the first connection
-(the server's lifespan) and is first used by the first request that needs it.
+Creating the server, connecting and listing tools make no network call and do not even load the
+HTTP client: each connection creates its GeniSpace client at the first request that needs one and
+closes it when the connection ends. Multi-tenant serving hooks in through
+`genispace_mcp.server.context.use_client` (see that module).
 """
 
 from __future__ import annotations
