@@ -72,6 +72,10 @@ class Agent(Out):
     model: str | None = None
     status: str | None = None
     system_prompt: str | None = None
+    prompt_template: str | None = Field(
+        None, description="Its {{names}} are execute_agent's inputs."
+    )
+    settings: Json | None = None
     knowledge_bases: list[str] | None = None
     created_at: Time = None
     updated_at: Time = None

@@ -59,7 +59,9 @@ def _translating(fn: Callable[P, Awaitable[R]], name: str) -> Callable[P, Awaita
 async def agents() -> str:
     """Every agent in the workspace (id, name, type, model, description)."""
     found = [
-        read(Agent, agent, system_prompt=None).model_dump(mode="json")
+        read(Agent, agent, system_prompt=None, prompt_template=None, settings=None).model_dump(
+            mode="json"
+        )
         async for agent in current_client().agents.iterate()
     ]
     return _json(found)
