@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from genispace_mcp.server import tool_surface
 from genispace_mcp.server.settings import Settings
