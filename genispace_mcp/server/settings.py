@@ -30,7 +30,9 @@ class Settings:
 
     # Results and safety.
     result_budget: int = 25_000  # characters of text per tool result
-    run_wait_seconds: float = 60.0  # how long run_task waits for a final state before handing back
+    # How long run_task waits for a final state before handing back the run id. Under the 60 s
+    # request timeout many clients use (not all of them reset it on progress notifications).
+    run_wait_seconds: float = 25.0
     reveal_secrets: bool = (
         False  # show a new API key's secret to the model (off: written to a file)
     )

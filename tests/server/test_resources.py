@@ -45,7 +45,8 @@ async def test_agents_and_one_agent(connect: Connect, mode: str) -> None:
 
 async def test_runs_of_a_task_and_one_run_with_logs(mcp: Client) -> None:
     tasks = ok(await mcp.call_tool("list_tasks", {"limit": 100}))["items"]
-    task = next(t for t in tasks if "Slow" not in t["name"])
+    # The shared sandbox holds other tests' tasks too: pick the demo task that finishes at once.
+    task = next(t for t in tasks if t["name"] == "Answer a customer")
     run = ok(await mcp.call_tool("run_task", {"task_id": task["id"], "inputs": {"question": "hi"}}))
     runs = json.loads(await read(mcp, f"genispace://tasks/{task['id']}/runs"))
     assert run["id"] in [item["id"] for item in runs]
