@@ -169,7 +169,7 @@ def embed_sparse(embedder: Embedder, texts: Sequence[str]) -> list[dict[int, flo
     embedder), else its dense vectors without their zeros (a plugged-in model)."""
     native = getattr(embedder, "embed_sparse", None)
     if native is not None:
-        return native(texts)  # type: ignore[no-any-return]
+        return native(texts)
     return [{i: x for i, x in enumerate(v) if x} for v in embedder.embed(texts)]
 
 
