@@ -85,6 +85,7 @@ def close_app(app: Starlette) -> None:
     """Stop the app's task runner (cancels unfinished runs). The store stays open."""
     ctx: Context = app.state.sandbox
     ctx.runner.close()
+    ctx.index.close()
 
 
 def _routes(table: list[Endpoint]) -> list[Route]:
@@ -97,7 +98,8 @@ def _routes(table: list[Endpoint]) -> list[Route]:
 
         async def dispatch(request: Request, handlers: dict[str, Any] = handlers) -> Response:
             method = "GET" if request.method == "HEAD" else request.method
-            return await handlers[method](request)  # type: ignore[no-any-return]
+            response: Response = await handlers[method](request)
+            return response
 
         routes.append(Route(path, dispatch, methods=list(handlers)))
     return routes

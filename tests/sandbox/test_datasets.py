@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+import anyio
 import pytest
 
 from genispace_mcp.sandbox.embed import HashingEmbedder
@@ -163,7 +164,7 @@ async def test_paging_projection_and_filter_with_ranking(harness: Harness) -> No
         ({"offset": -1}, "offset"),
         ({"vector": [1, 2]}, "vector"),
         ({"vector": "x"}, "vector"),
-        ({"query": "a", "vector": [0.0] * 256}, "vector"),
+        ({"query": "a", "vector": [0.0] * 4096}, "vector"),
         ({"filter": {"a": {"$regex": "x"}}}, "filter.a"),
         ({"filter": {"a": {"$in": 3}}}, "filter.a"),
         ({"filter": []}, "filter"),
@@ -322,3 +323,13 @@ async def test_large_export_streams_every_record(harness: Harness) -> None:
     assert [json.loads(line)["id"] for line in exported.text.splitlines()] == [
         r["id"] for r in records
     ]
+
+
+async def test_the_index_is_rebuilt_in_the_background_after_an_import(harness: Harness) -> None:
+    dataset_id = await make_dataset(harness, RECORDS)
+    index = harness.ctx.index
+    # The builder runs one job at a time, in order: once this no-op ran, the warm-up has too.
+    await anyio.to_thread.run_sync(lambda: index._builder.submit(lambda: None).result(10))
+    cached = index._cache[dataset_id]
+    assert cached.version == harness.ctx.store.dataset_version(dataset_id)
+    assert cached.ids == ["r1", "r2", "r3", "r4"]
