@@ -317,7 +317,12 @@ def _tools_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="print exactly the tools array that tools/list answers (latest protocol version)",
+        help="print exactly the tools array that tools/list answers",
+    )
+    parser.add_argument(
+        "--protocol-version",
+        metavar="VERSION",
+        help="the protocol version whose tools/list shape --json prints (default: the latest)",
     )
     _add_options(parser, serving=False)
     return parser
@@ -353,7 +358,11 @@ def _tools(argv: Sequence[str]) -> int:
 
     import anyio
 
-    tools = anyio.run(tools_payload, server)
+    try:
+        tools = anyio.run(tools_payload, server, args.protocol_version)
+    except ValueError as exc:
+        _error(f"--protocol-version: {exc}")
+        return 2
     if args.json:
         print(json.dumps(tools, indent=2, ensure_ascii=False))  # stdout-ok
         return 0
@@ -482,11 +491,14 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
         report.line(
             "ok" if permissions else "warn", "permissions", ", ".join(permissions) or "none"
         )
-    if rate is not None:
+    if rate is not None and rate.remaining is not None:
+        resets = ""
+        if rate.reset:
+            resets = f"; the window resets in {max(0, round((rate.reset - time.time()) / 60))} min"
         report.line(
             "ok" if rate.remaining else "warn",
             "rate limit",
-            f"{rate.remaining} of {rate.limit} requests left in this window",
+            f"{rate.remaining} of {rate.limit} requests left{resets}",
         )
     else:
         report.line("warn", "rate limit", "GeniSpace sent no rate-limit headers")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from genispace_mcp import __version__
-from genispace_mcp.cli import OPTIONS, UsageError, _serve_parser, build_settings
+from genispace_mcp.cli import OPTIONS, UsageError, _serve_parser, build_settings, main
 from genispace_mcp.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,33 +121,87 @@ def test_bad_values_name_the_flag_or_variable(
         settings_from(argv, environ)
 
 
-def test_there_is_no_api_key_flag() -> None:
-    result = run_cli("--api-key", "sk-secret-on-the-command-line")
-    assert result.returncode == 2
-    assert "unrecognized arguments" in result.stderr
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No GENISPACE_* variable from the outside leaks into an in-process run of the command."""
+    for name in list(os.environ):
+        if name.startswith("GENISPACE_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
 
 
-def test_a_non_loopback_bind_without_auth_refuses_to_start() -> None:
-    result = run_cli("--transport", "http", "--host", "0.0.0.0", "--port", "0")
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert "refusing to serve on 0.0.0.0" in result.stderr
-    assert "GENISPACE_MCP_AUTH_TOKEN" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_there_is_no_api_key_flag(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--api-key", "sk-secret-on-the-command-line"])
+    assert exit_.value.code == 2
+    assert "unrecognized arguments" in capsys.readouterr().err
 
 
-def test_a_bad_variable_is_a_clear_error_not_a_traceback() -> None:
-    result = run_cli(env={"GENISPACE_MCP_PORT": "eighty"})
-    assert result.returncode == 2
-    assert result.stderr.startswith("genispace-mcp: error: GENISPACE_MCP_PORT='eighty'")
-    assert result.stdout == ""
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10"])
+def test_a_non_loopback_bind_without_auth_refuses_to_start(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], host: str
+) -> None:
+    assert main(["--transport", "http", "--host", host, "--port", "0"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"refusing to serve on {host}" in err
+    assert "GENISPACE_MCP_AUTH_TOKEN" in err
 
 
-def test_a_rejected_token_is_never_echoed() -> None:
-    result = run_cli("--transport", "http", env={"GENISPACE_MCP_AUTH_TOKEN": "tiny"})
-    assert result.returncode == 2
-    assert "at least 16 characters" in result.stderr
-    assert "tiny" not in result.stderr
+def test_a_bad_variable_is_a_clear_error_not_a_traceback(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean_env.setenv("GENISPACE_MCP_PORT", "eighty")
+    assert main([]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("genispace-mcp: error: GENISPACE_MCP_PORT='eighty'")
+
+
+def test_a_rejected_token_is_never_echoed(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean_env.setenv("GENISPACE_MCP_AUTH_TOKEN", "tiny-secret")
+    assert main(["--transport", "http"]) == 2
+    err = capsys.readouterr().err
+    assert "at least 16 characters" in err
+    assert "tiny-secret" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["tools", "--toolsets", "agents,nope"], "unknown toolset 'nope'"),
+        (["tools", "--exclude-tools", "list_agentz"], "unknown tool 'list_agentz'"),
+        (["doctor", "--toolsets", "nope"], "unknown toolset 'nope'"),
+    ],
+)
+def test_unknown_names_fail_with_the_valid_list(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    text = out + err
+    assert message in text
+    assert "list_agents" in text or "agent_admin" in text  # the valid names
+    assert code in (1, 2)
+
+
+def test_tools_json_is_the_tool_surface(
+    clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    assert main(["tools", "--json", "--read-only", "--toolsets", "all"]) == 0
+    tools = json.loads(capsys.readouterr().out)
+    assert tools
+    assert all(tool["annotations"]["readOnlyHint"] for tool in tools)
+    assert main(["tools", "--toolsets", "agents"]) == 0
+    text = capsys.readouterr().out
+    assert "list_agents" in text
+    assert "bytes of name, description and input schema" in text
 
 
 def test_the_readme_documents_every_flag_and_variable() -> None:

@@ -14,18 +14,15 @@ Binding anything but loopback without a token or multi-tenant mode is refused at
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import os
 import socket
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -60,17 +57,6 @@ _SCOPE_KEY = "genispace_api_key"
 
 _LOOPBACK_NAMES = ("localhost",)
 _WILDCARD_HOSTS = ("0.0.0.0", "::", "")
-
-# The per-request GeniSpace key in multi-tenant mode. Set around each MCP request by
-# `bind_request_key`, read by the server's client hook; None everywhere else (stdio, single-key HTTP).
-_request_api_key: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "genispace_request_api_key", default=None
-)
-
-
-def request_api_key() -> str | None:
-    """The GeniSpace key of the HTTP caller being served (multi-tenant mode), else None."""
-    return _request_api_key.get()
 
 
 class TransportConfigError(ValueError):
@@ -318,28 +304,24 @@ class BearerGate:
 async def bind_request_key(
     ctx: ServerRequestContext[Any, Any], call_next: CallNext
 ) -> HandlerResult:
-    """MCP middleware: run each request with the key its HTTP request brought (multi-tenant).
+    """MCP middleware: serve each request with the GeniSpace key its HTTP request brought.
 
-    The key travels in the ASGI scope of the HTTP request the SDK hands every handler context, so
-    it reaches the handler whatever task the SDK runs it in; the contextvar is set in that task.
+    The key travels in the ASGI scope of the HTTP request that the SDK hands every handler context,
+    so it reaches the handler whatever task the SDK runs it in. The per-request client shares the
+    server's connection pool (`with_options`), and `current_client()` returns it to every tool.
     """
+    from genispace_mcp.server.context import server_state, use_client
+
     request = ctx.request
-    key = None
-    if isinstance(request, Request):
-        key = request.scope.get("state", {}).get(_SCOPE_KEY)
+    key = request.scope.get("state", {}).get(_SCOPE_KEY) if isinstance(request, Request) else None
     if key is None:
         return await call_next(ctx)
-    with _use_key(key):
+    # Fails closed: a tenant's request is never served with the server's own key.
+    base = server_state(ctx).client
+    if base is None:  # a configuration error (bad base URL) that every tool reports
         return await call_next(ctx)
-
-
-@contextmanager
-def _use_key(key: str) -> Iterator[None]:
-    token = _request_api_key.set(key)
-    try:
-        yield
-    finally:
-        _request_api_key.reset(token)
+    with use_client(base.with_options(api_key=key)):
+        return await call_next(ctx)
 
 
 # --- Apps and serving ------------------------------------------------------------------------------
@@ -361,12 +343,10 @@ def http_app(
     In multi-tenant mode (`validator` defaults to one asking GeniSpace) Streamable HTTP runs
     stateless, so any instance behind a load balancer can serve any request.
     """
-    from starlette.routing import Route
-
     security = transport_security(settings)
-    if not any(getattr(r, "path", None) == HEALTH_PATH for r in server._custom_starlette_routes):
+    routes = getattr(server, "_custom_starlette_routes", [])
+    if not any(getattr(route, "path", None) == HEALTH_PATH for route in routes):
         server.custom_route(HEALTH_PATH, methods=["GET"], include_in_schema=False)(_healthz)
-    assert all(isinstance(r, Route) for r in server._custom_starlette_routes)
     app: ASGIApp
     if settings.transport == "sse":
         app = server.sse_app(
@@ -456,22 +436,3 @@ async def serve(
         await uvicorn.Server(config).serve(sockets=[sock])
     finally:
         sock.close()
-
-
-def describe(settings: Settings) -> str:
-    """One line for logs: the transport and its safety settings (never a secret)."""
-    auth = (
-        "multi-tenant keys"
-        if settings.multi_tenant
-        else "bearer token"
-        if settings.auth_token
-        else "no auth (loopback)"
-    )
-    return json.dumps(
-        {
-            "transport": settings.transport,
-            "host": settings.host,
-            "port": settings.port,
-            "auth": auth,
-        }
-    )

@@ -18,8 +18,9 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server import MCPServer
 
+from genispace_mcp.server.context import bind_state, current_client, lifespan
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.transports import KeyValidator, Verdict, http_app, request_api_key
+from genispace_mcp.server.transports import KeyValidator, Verdict, http_app
 
 ServeApp = Callable[[object], AbstractAsyncContextManager[str]]
 
@@ -39,7 +40,8 @@ MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": 
 
 
 def tiny_server() -> MCPServer:
-    server = MCPServer("tiny")
+    # Our lifespan and state middleware, as create_server installs them, around tools of our own.
+    server = MCPServer("tiny", lifespan=lifespan(Settings()), middleware=[bind_state])
 
     @server.tool()
     def echo(text: str) -> str:
@@ -47,9 +49,14 @@ def tiny_server() -> MCPServer:
         return text
 
     @server.tool()
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    @server.tool()
     def whose_key() -> str:
-        """The GeniSpace key this request is served with (multi-tenant mode)."""
-        return request_api_key() or "<none>"
+        """The GeniSpace key this request is served with."""
+        return current_client()._transport._api_key or "<none>"
 
     return server
 
@@ -67,7 +74,11 @@ async def test_streamable_http_both_eras(serve_app: ServeApp, mode: str) -> None
             assert client.session.protocol_version == (
                 "2025-11-25" if mode == "legacy" else "2026-07-28"
             )
-            assert [t.name for t in (await client.list_tools()).tools] == ["echo", "whose_key"]
+            assert [t.name for t in (await client.list_tools()).tools] == [
+                "echo",
+                "add",
+                "whose_key",
+            ]
             result = await client.call_tool("echo", {"text": "hello"})
             assert result.structured_content == {"result": "hello"}
 
@@ -79,7 +90,7 @@ async def test_sse_lists_and_calls(serve_app: ServeApp, mode: str) -> None:
         serve_app(app) as base,
         Client(sse_client(f"{base}/sse", headers=AUTH), mode=mode) as client,
     ):
-        assert [t.name for t in (await client.list_tools()).tools] == ["echo", "whose_key"]
+        assert [t.name for t in (await client.list_tools()).tools] == ["echo", "add", "whose_key"]
         result = await client.call_tool("echo", {"text": "over sse"})
         assert result.structured_content == {"result": "over sse"}
 
@@ -119,7 +130,7 @@ async def test_healthz_needs_no_token_and_loopback_needs_none(serve_app: ServeAp
             assert health.status_code == 200
             assert health.json()["status"] == "ok"
         async with Client(f"{base}/mcp", mode="legacy") as client:
-            assert len((await client.list_tools()).tools) == 2
+            assert len((await client.list_tools()).tools) == 3
 
 
 async def test_allowed_hosts_extends_the_host_check(serve_app: ServeApp) -> None:
@@ -139,9 +150,11 @@ async def test_allowed_hosts_extends_the_host_check(serve_app: ServeApp) -> None
             assert response.status_code == status, host
 
 
-async def test_multi_tenant_serves_each_request_with_its_own_key(serve_app: ServeApp) -> None:
-    # The probe stands in for GeniSpace's GET /users/me here; tests/e2e/test_cli_http.py runs the
-    # real probe against the sandbox.
+async def test_multi_tenant_serves_each_caller_with_its_own_key(
+    serve_app: ServeApp,
+) -> None:
+    # The probe stands in for GeniSpace's GET /users/me: this pins the gate, its cache and the
+    # per-request client; test_cli_http.py runs the real probe against the sandbox.
     good = {"sk-alice-0123456789", "sk-bob-0123456789"}
     probes: list[str] = []
 
@@ -152,23 +165,23 @@ async def test_multi_tenant_serves_each_request_with_its_own_key(serve_app: Serv
     app = http_app(tiny_server(), http_settings(multi_tenant=True), validator=KeyValidator(probe))
     async with serve_app(app) as base:
 
-        async def whose(key: str) -> str:
-            async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}) as http:
-                transport = streamable_http_client(f"{base}/mcp", http_client=http)
-                async with Client(transport, mode="legacy") as client:
-                    result = await client.call_tool("whose_key", {})
-                    return str(result.structured_content["result"])  # type: ignore[index]
-
-        answers: dict[str, str] = {}
-
-        async def ask(key: str) -> None:
-            answers[key] = await whose(key)
+        async def add(key: str) -> None:
+            async with (
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}) as http,
+                Client(
+                    streamable_http_client(f"{base}/mcp", http_client=http), mode="legacy"
+                ) as client,
+            ):
+                for n in range(3):
+                    result = await client.call_tool("add", {"a": n, "b": 1})
+                    assert result.structured_content == {"result": n + 1}
+                    mine = await client.call_tool("whose_key", {})
+                    assert mine.structured_content == {"result": key}
 
         async with anyio.create_task_group() as tg:
             for key in sorted(good):
-                tg.start_soon(ask, key)
-        assert answers == {key: key for key in good}
-        # Cached: one probe per key however many MCP requests it made.
+                tg.start_soon(add, key)
+        # Several MCP requests per key, one probe per key: the verdict is cached.
         assert sorted(probes) == sorted(good)
 
         async with httpx2.AsyncClient(timeout=5) as http:
