@@ -6,7 +6,11 @@ import argparse
 import dataclasses
 import logging
 import os
+import secrets
+import select
+import socket
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -199,9 +203,21 @@ class _RedactingFormatter(logging.Formatter):
         return text
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (stdout is the MCP wire in stdio mode)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure_logging(settings: Settings) -> None:
     """Every log record to stderr (stdout is the MCP wire), with secrets redacted."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         _RedactingFormatter(
             "%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -209,7 +225,8 @@ def configure_logging(settings: Settings) -> None:
         )
     )
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only a handler of ours (the command may run more than once in one process).
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StderrHandler)] + [handler]
     root.setLevel(settings.log_level)
 
 
@@ -284,20 +301,94 @@ def _serve(argv: Sequence[str]) -> int:
     return 0
 
 
+class LazySandbox:
+    """The in-process sandbox behind `--sandbox`: its port listens at once, it starts on first use.
+
+    The socket is bound and listening before the server answers anything, so the base URL and
+    the admin key are known up front; the sandbox itself (its imports, its SQLite store, the demo
+    workspace) is only built when the first connection arrives, which waits in the listen backlog
+    meanwhile. So the MCP handshake and tools/list pay nothing for it.
+    """
+
+    def __init__(self, *, rate_limit: int = 10_000) -> None:
+        from genispace_mcp.server.transports import bind_socket
+
+        self._socket = bind_socket("127.0.0.1", 0)
+        self.port: int = self._socket.getsockname()[1]
+        self.admin_key = "sk-" + secrets.token_urlsafe(32)
+        self._rate_limit = rate_limit
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._sandbox: Any = None
+        self._server: Any = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="genispace-sandbox", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """The sandbox API's base URL, with its /v1 prefix."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> LazySandbox:
+        """Start watching the socket; returns at once."""
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        readable, _, _ = select.select([self._socket, self._wake_r], [], [])
+        if self._wake_r in readable:
+            return
+        try:
+            import uvicorn
+
+            from genispace_mcp.sandbox import SandboxServer, SandboxSettings
+
+            with self._lock:
+                if self._stopping:
+                    return
+                self._sandbox = SandboxServer(
+                    SandboxSettings(
+                        port=self.port,
+                        admin_key=self.admin_key,
+                        seed_demo=True,
+                        rate_limit=self._rate_limit,
+                    )
+                )
+                app = self._sandbox.prepare()
+                config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
+                self._server = uvicorn.Server(config)
+            self._server.run(sockets=[self._socket])
+        except BaseException as exc:  # reported by the banner's owner; the port then refuses
+            self.error = exc
+            logging.getLogger(__name__).error("the sandbox could not start: %s", exc)
+
+    def stop(self) -> None:
+        """Stop serving and close the store (idempotent, bounded)."""
+        with self._lock:
+            self._stopping = True
+            if self._server is not None:
+                self._server.should_exit = True
+        self._wake_w.send(b"x")
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        if self._sandbox is not None:
+            self._sandbox.stop()
+        for sock in (self._socket, self._wake_r, self._wake_w):
+            sock.close()
+
+
 @asynccontextmanager
 async def _maybe_sandbox(settings: Settings) -> AsyncIterator[Settings]:
     """The settings to serve with: pointed at a fresh in-process sandbox when --sandbox asks."""
     if not settings.sandbox:
         yield settings
         return
-    from genispace_mcp.sandbox import SandboxServer
-
-    sandbox = SandboxServer()
-    sandbox.start()
+    sandbox = LazySandbox().start()
     try:
         print(
-            f"genispace-mcp: SANDBOX mode: serving against a local sandbox with demo data at "
-            f"{sandbox.base_url} (not GeniSpace; nothing leaves this machine)",
+            f"genispace-mcp: SANDBOX mode: a local sandbox with demo data serves {sandbox.base_url} "
+            "(not GeniSpace; nothing leaves this machine)",
             file=sys.stderr,
             flush=True,
         )
@@ -420,7 +511,7 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
     """Configuration, reachability, the key, its permissions and rate limit, the tool surface."""
     import time
 
-    key_source = "set by --sandbox" if settings.sandbox else f"from {API_KEY_ENV}"
+    key_source = "the sandbox's admin key" if settings.sandbox else f"from {API_KEY_ENV}"
     api_key = settings.api_key or os.environ.get(API_KEY_ENV)
     report.line("ok", "base URL", settings.base_url)
     if not api_key:
@@ -435,8 +526,10 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
     except UsageError as exc:
         report.line("FAIL", "tools", str(exc))
         server = None
+    tools: list[dict[str, Any]] = []
     if server is not None:
-        names = [t["name"] for t in await tools_payload(server)]
+        tools = await tools_payload(server)
+        names = [t["name"] for t in tools]
         detail = f"{len(names)} enabled: {', '.join(names)}" if names else "none enabled"
         report.line("ok" if names else "FAIL", "tools", detail)
 
@@ -491,6 +584,14 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
         report.line(
             "ok" if permissions else "warn", "permissions", ", ".join(permissions) or "none"
         )
+        lacking = _tools_lacking(tools, permissions)
+        if lacking:
+            report.line(
+                "warn",
+                "tools",
+                f"{len(lacking)} enabled tools need a permission this key lacks: "
+                f"{', '.join(lacking)} (narrow with --read-only, --toolsets or --exclude-tools)",
+            )
     if rate is not None and rate.remaining is not None:
         resets = ""
         if rate.reset:
@@ -502,6 +603,26 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
         )
     else:
         report.line("warn", "rate limit", "GeniSpace sent no rate-limit headers")
+
+
+def _tools_lacking(tools: list[dict[str, Any]], permissions: list[str]) -> list[str]:
+    """'tool (permission)' for each enabled tool whose permission the key does not hold."""
+    from genispace_mcp.server.toolsets import AREAS, TOOLSET_OF
+
+    held = set(permissions)
+    # The platform's knowledge permissions are aliases of the dataset ones.
+    held |= {p.replace(":knowledge", ":datasets") for p in permissions}
+    if "*" in held:
+        return []
+    lacking = []
+    for tool in tools:
+        area = AREAS.get(TOOLSET_OF.get(tool["name"], ""))
+        if area is None:
+            continue
+        mode = "read" if tool.get("annotations", {}).get("readOnlyHint") else "write"
+        if f"{mode}:{area}" not in held:
+            lacking.append(f"{tool['name']} ({mode}:{area})")
+    return lacking
 
 
 def _key_permissions(profile: Any) -> list[str] | None:
