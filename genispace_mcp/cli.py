@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
+
 from genispace_mcp import __version__
 from genispace_mcp.server.settings import Settings
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
+
+    from genispace_mcp.client import GeniSpace
 
 DESCRIPTION = (
     "MCP server for the GeniSpace platform: agents, tasks, datasets and API keys as tools "
@@ -233,14 +237,42 @@ def configure_logging(settings: Settings) -> None:
 # --- Building the server ---------------------------------------------------------------------------
 
 
-def _create_server(settings: Settings) -> MCPServer[Any]:
+def _create_server(settings: Settings, client: GeniSpace | None = None) -> MCPServer[Any]:
     """The configured server; an unknown toolset or tool name becomes a UsageError listing the valid ones."""
     from genispace_mcp.server import create_server
 
     try:
-        return create_server(settings)
+        return create_server(settings, client)
     except (ValueError, LookupError) as exc:
         raise UsageError(str(exc)) from None
+
+
+@asynccontextmanager
+async def _process_client(settings: Settings) -> AsyncIterator[GeniSpace]:
+    """One GeniSpace client for the whole process, whose TLS set-up waits for the first request.
+
+    Building an httpx client loads the CA bundle, which costs more than the MCP handshake itself
+    (hundreds of milliseconds on a busy machine); deferring it keeps start-up to the first answer
+    close to a bare MCPServer's, and nothing touches the network before a tool needs GeniSpace.
+    """
+    from genispace_mcp.client import ConfigurationError, GeniSpace
+
+    http = httpx.AsyncClient(transport=_DeferredTransport())
+    try:
+        client = GeniSpace(
+            api_key=settings.api_key,
+            base_url=settings.base_url,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+            http_client=http,
+        )
+    except ConfigurationError as exc:
+        await http.aclose()
+        raise UsageError(str(exc)) from None
+    try:
+        yield client
+    finally:
+        await http.aclose()
 
 
 # --- genispace-mcp [options]: serve ----------------------------------------------------------------
@@ -282,10 +314,18 @@ def _serve(argv: Sequence[str]) -> int:
         kind = "Streamable HTTP" if settings.transport == "http" else "legacy SSE"
         print(f"genispace-mcp: serving {kind} at {url}", file=sys.stderr, flush=True)
 
+    if settings.transport == "stdio" and sys.stdin.isatty():
+        # A person ran it in a terminal: say what it is waiting for instead of sitting silent.
+        print(
+            "genispace-mcp: serving MCP over stdio, for an MCP client to start (see mcp.json.example); "
+            "--transport http serves over HTTP; Ctrl-C quits",
+            file=sys.stderr,
+            flush=True,
+        )
+
     async def run() -> None:
-        current = settings
-        async with _maybe_sandbox(current) as current:
-            server = _create_server(current)
+        async with _maybe_sandbox(settings) as current, _process_client(current) as client:
+            server = _create_server(current, client)
             await serve(server, current, on_ready=banner)
 
     try:
@@ -299,6 +339,22 @@ def _serve(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+class _DeferredTransport(httpx.AsyncBaseTransport):
+    """httpx's own transport, built at the first request rather than at start-up."""
+
+    def __init__(self) -> None:
+        self._inner: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._inner is None:
+            self._inner = httpx.AsyncHTTPTransport()
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._inner is not None:
+            await self._inner.aclose()
 
 
 class LazySandbox:
