@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import select
+import signal
 import socket
 import sys
 import threading
@@ -16,8 +17,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import httpx
 
 from genispace_mcp import __version__
 from genispace_mcp.server.settings import Settings
@@ -247,34 +246,6 @@ def _create_server(settings: Settings, client: GeniSpace | None = None) -> MCPSe
         raise UsageError(str(exc)) from None
 
 
-@asynccontextmanager
-async def _process_client(settings: Settings) -> AsyncIterator[GeniSpace]:
-    """One GeniSpace client for the whole process, whose TLS set-up waits for the first request.
-
-    Building an httpx client loads the CA bundle, which costs more than the MCP handshake itself
-    (hundreds of milliseconds on a busy machine); deferring it keeps start-up to the first answer
-    close to a bare MCPServer's, and nothing touches the network before a tool needs GeniSpace.
-    """
-    from genispace_mcp.client import ConfigurationError, GeniSpace
-
-    http = httpx.AsyncClient(transport=_DeferredTransport())
-    try:
-        client = GeniSpace(
-            api_key=settings.api_key,
-            base_url=settings.base_url,
-            timeout=settings.timeout,
-            max_retries=settings.max_retries,
-            http_client=http,
-        )
-    except ConfigurationError as exc:
-        await http.aclose()
-        raise UsageError(str(exc)) from None
-    try:
-        yield client
-    finally:
-        await http.aclose()
-
-
 # --- genispace-mcp [options]: serve ----------------------------------------------------------------
 
 
@@ -324,8 +295,8 @@ def _serve(argv: Sequence[str]) -> int:
         )
 
     async def run() -> None:
-        async with _maybe_sandbox(settings) as current, _process_client(current) as client:
-            server = _create_server(current, client)
+        async with _maybe_sandbox(settings) as current:
+            server = _create_server(current)
             await serve(server, current, on_ready=banner)
 
     try:
@@ -339,22 +310,6 @@ def _serve(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
-
-
-class _DeferredTransport(httpx.AsyncBaseTransport):
-    """httpx's own transport, built at the first request rather than at start-up."""
-
-    def __init__(self) -> None:
-        self._inner: httpx.AsyncHTTPTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._inner is None:
-            self._inner = httpx.AsyncHTTPTransport()
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        if self._inner is not None:
-            await self._inner.aclose()
 
 
 class LazySandbox:
@@ -716,19 +671,134 @@ def _doctor(argv: Sequence[str]) -> int:
     return 0 if report.ok else 1
 
 
+# --- genispace-mcp sandbox ------------------------------------------------------------------------
+
+
+def _sandbox_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="genispace-mcp sandbox",
+        description=(
+            "Run the local GeniSpace-compatible API (agents, tasks, datasets, API keys) on SQLite. "
+            "Prints its base URL and admin API key to stderr."
+        ),
+        epilog=(
+            "environment:\n"
+            "  GENISPACE_SANDBOX_ADMIN_KEY   use this sk-... secret as the admin key\n"
+            "  GENISPACE_SANDBOX_FAULTS      fault injection spec, as --faults\n"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8900, help="port (default 8900; 0: any free)")
+    parser.add_argument(
+        "--data", type=Path, metavar="DIR", help="keep data in DIR/sandbox.db (default: in memory)"
+    )
+    parser.add_argument(
+        "--seed-demo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="create the demo workspace on first start (default: on)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=100,
+        metavar="N",
+        help="requests per key per hour (default 100)",
+    )
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="inject faults, e.g. rate=0.3,seed=7,kinds=slow,429,500,503,reset,truncate",
+    )
+    return parser
+
+
+def _sandbox(args: list[str]) -> int:
+    # Imported here: serving MCP never pays for the sandbox's imports.
+    from genispace_mcp.sandbox import FaultConfig, SandboxServer, SandboxSettings
+
+    options = _sandbox_parser().parse_args(args)
+    if not 0 <= options.port <= 65535:
+        print("genispace-mcp sandbox: --port must be 0..65535", file=sys.stderr)
+        return 2
+    if options.rate_limit < 1:
+        print("genispace-mcp sandbox: --rate-limit must be at least 1", file=sys.stderr)
+        return 2
+    spec = options.faults or os.environ.get("GENISPACE_SANDBOX_FAULTS") or None
+    try:
+        faults = FaultConfig.parse(spec) if spec else None
+    except ValueError as exc:
+        print(f"genispace-mcp sandbox: bad fault spec: {exc}", file=sys.stderr)
+        return 2
+    admin_key = os.environ.get("GENISPACE_SANDBOX_ADMIN_KEY") or None
+    settings = SandboxSettings(
+        host=options.host,
+        port=options.port,
+        data_dir=options.data,
+        seed_demo=options.seed_demo,
+        admin_key=admin_key,
+        rate_limit=options.rate_limit,
+        faults=faults,
+    )
+    server = SandboxServer(settings)
+    try:
+        server.prepare(generate_admin_key=False)
+        server.start()
+    except (OSError, RuntimeError, ValueError) as exc:
+        server.stop()
+        print(f"genispace-mcp sandbox: {exc}", file=sys.stderr)
+        return 1
+    if admin_key:
+        key_line = f"{server.admin_key_prefix}... (from GENISPACE_SANDBOX_ADMIN_KEY)"
+    elif server.admin_key:
+        key_line = f"{server.admin_key}  (shown once: only its hash is stored)"
+    else:
+        key_line = (
+            f"{server.admin_key_prefix}... (created on an earlier start and printed then; "
+            "set GENISPACE_SANDBOX_ADMIN_KEY to choose one)"
+        )
+    data = f"{options.data / 'sandbox.db'}" if options.data else "in memory (gone when stopped)"
+    lines = [
+        f"GeniSpace sandbox listening on {server.base_url}",
+        f"  admin API key: {key_line}",
+        f"  data:          {data}",
+        f"  demo:          {'seeded' if server.demo_seeded else 'on' if options.seed_demo else 'off'}",
+        f"  OpenAPI:       {server.base_url}/openapi.json",
+        f"  rate limit:    {options.rate_limit} requests per key per hour",
+    ]
+    if faults:
+        lines.append(f"  faults:        {spec}")
+    lines.append(
+        f"  started in {server.startup_seconds + server.prepare_seconds:.2f} s; Ctrl-C to stop"
+    )
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
 # --- Entry point -----------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "sandbox":
+        return _sandbox(args[1:])
     if args and args[0] == "doctor":
         return _doctor(args[1:])
     if args and args[0] == "tools":
         return _tools(args[1:])
-    if args and args[0] in COMMANDS:
-        print(f"genispace-mcp: '{args[0]}' is not available yet", file=sys.stderr)
-        return 2
     return _serve(args)
 
 

@@ -40,17 +40,25 @@ _UNSET: Any = _Unset()
 
 
 def _check_base_url(value: str) -> str:
+    # A URL with user info may hold a password: never echo it.
+    shown = "(a URL with credentials)" if "@" in value else repr(value)
     try:
         url = httpx.URL(value.strip())
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"GeniSpace base URL {value!r} is not a URL: {exc}") from None
+        detail = "" if "@" in value else f": {exc}"
+        raise ConfigurationError(f"GeniSpace base URL {shown} is not a URL{detail}") from None
+    if url.userinfo:
+        raise ConfigurationError(
+            "GeniSpace base URL must not carry credentials; pass the key as api_key= "
+            "or GENISPACE_API_KEY"
+        )
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(
-            f"GeniSpace base URL {value!r} must be an http(s) URL with a host, "
+            f"GeniSpace base URL {shown} must be an http(s) URL with a host, "
             "e.g. https://api.genispace.ai/v1 (set GENISPACE_BASE_URL or pass base_url=)"
         )
     if url.query or url.fragment:
-        raise ConfigurationError(f"GeniSpace base URL {value!r} must not have a query or fragment")
+        raise ConfigurationError(f"GeniSpace base URL {shown} must not have a query or fragment")
     # Resource paths are joined under it, so the version prefix (/v1, /api) stays part of it.
     return str(url).rstrip("/")
 
@@ -138,16 +146,18 @@ class GeniSpace:
         """A copy with other options sharing this client's connection pool.
 
         Cheap (used per request in multi-tenant mode); closing the copy leaves the pool open.
+        An option left out (or None) keeps this client's value.
         """
         t = self._transport
+        if max_retries not in (_UNSET, None) and max_retries < 0:
+            raise ConfigurationError("max_retries must be 0 or more")
         copy = object.__new__(GeniSpace)
         copy._owns_http = False
-        key = t._api_key if api_key is _UNSET else ((api_key or "").strip() or None)
         copy._setup(
             Transport(
                 http=t.http,
                 base_url=t.base_url if base_url in (_UNSET, None) else _check_base_url(base_url),
-                api_key=key,
+                api_key=t._api_key if api_key in (_UNSET, None) else (api_key.strip() or None),
                 timeout=t.timeout if timeout in (_UNSET, None) else to_timeout(timeout, t.timeout),
                 max_retries=t.max_retries if max_retries in (_UNSET, None) else max_retries,
                 headers=t.headers,

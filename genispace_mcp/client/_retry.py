@@ -114,5 +114,5 @@ def retry_delay(
     """
     if server_wait is not None:
         return min(max(server_wait, 0.0), MAX_SERVER_WAIT)
-    ceiling = min(MAX_BACKOFF, INITIAL_BACKOFF * (2**attempt))
-    return rand() * ceiling
+    ceiling = min(MAX_BACKOFF, INITIAL_BACKOFF * 2.0**attempt)
+    return float(rand()) * ceiling

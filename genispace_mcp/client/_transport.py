@@ -61,6 +61,10 @@ def segment(value: Any, name: str = "id") -> str:
     return quote(value, safe="")
 
 
+def _is_header_safe(value: str) -> bool:
+    return value.isascii() and value.isprintable() and " " not in value
+
+
 def _redacted_headers(headers: httpx.Headers) -> dict[str, str]:
     return {k: ("[redacted]" if k.lower() in _SENSITIVE_HEADERS else v) for k, v in headers.items()}
 
@@ -76,7 +80,8 @@ class Reply:
 
 
 def _request_id(response: httpx.Response) -> str | None:
-    return response.headers.get("x-request-id")
+    value: str | None = response.headers.get("x-request-id")
+    return value
 
 
 def decode(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Reply:
@@ -103,10 +108,17 @@ def decode(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Reply:
     return Reply(data, meta, response.status_code, response.headers)
 
 
+# Keys of an envelope around `data`. A body holding only these (`{"code": 0, "data": {...},
+# "message": "ok"}`) is an envelope even without `success`; a resource has keys of its own.
+_ENVELOPE_KEYS = frozenset(
+    {"success", "data", "message", "msg", "code", "status", "timestamp", "requestId", "request_id"}
+)
+
+
 def _unwrap(body: Any) -> tuple[Any, dict[str, Any]]:
     if not isinstance(body, dict):
         return body, {}
-    if "success" in body and "data" in body:
+    if "data" in body and ("success" in body or body.keys() <= _ENVELOPE_KEYS):
         meta = {k: v for k, v in body.items() if k != "data"}
         inner, inner_meta = _unwrap_list(body["data"])
         return inner, {**meta, **inner_meta}
@@ -114,9 +126,9 @@ def _unwrap(body: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def _unwrap_list(body: Any) -> tuple[Any, dict[str, Any]]:
-    # Only a list under `data`/`items` (or a `pagination` beside it) marks a list envelope: a bare
-    # object may legitimately have a field called `data`.
-    if isinstance(body, dict):
+    # Only a list under `data`/`items`/... (or a `pagination` beside `data`) marks a list
+    # envelope, and never in a body with an `id`: a resource may have a field of those names.
+    if isinstance(body, dict) and "id" not in body:
         for key in ("data", "items", "records", "results"):
             value = body.get(key)
             if isinstance(value, list) or (key == "data" and "pagination" in body):
@@ -175,6 +187,11 @@ class Transport:
             raise ConfigurationError(
                 f"No GeniSpace API key: set the {API_KEY_ENV} environment variable "
                 "or pass api_key= to GeniSpace()"
+            )
+        if not _is_header_safe(self._api_key):
+            raise ConfigurationError(
+                f"The GeniSpace API key ({API_KEY_ENV}) contains spaces, line breaks or "
+                "non-ASCII characters; copy the key again"
             )
         merged = {
             **self.headers,
@@ -310,8 +327,12 @@ class Transport:
                 return response
 
             if stream:
-                await response.aread()
-                await response.aclose()
+                try:
+                    await response.aread()  # the error body, for error_for()
+                except httpx.TransportError:
+                    pass  # the status alone still makes a useful error
+                finally:
+                    await response.aclose()
             wait = _retry.server_wait(response.headers, response.status_code, time.time())
             if _retry.should_retry(
                 method="GET" if replayable else method,

@@ -16,16 +16,18 @@ Creating the server makes no network call; the GeniSpace client opens with the f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server import MCPServer
 from mcp_types import Tool as MCPTool
 
-from genispace_mcp.client import GeniSpace
 from genispace_mcp.server.context import bind_state, lifespan
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.tools import build_tools
 from genispace_mcp.server.toolsets import SelectionError
+
+if TYPE_CHECKING:
+    from genispace_mcp.client import GeniSpace
 
 __all__ = ["SelectionError", "Settings", "create_server", "tool_surface"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from mcp.server import MCPServer
@@ -19,7 +19,6 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from genispace_mcp.client import GeniSpaceError, NotFoundError
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.errors import explain
 from genispace_mcp.server.models import Agent, Run, read
@@ -44,6 +43,8 @@ def _translating(fn: Callable[P, Awaitable[R]], name: str) -> Callable[P, Awaita
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from genispace_mcp.client import GeniSpaceError, NotFoundError
+
         try:
             return await fn(*args, **kwargs)
         except GeniSpaceError as exc:
@@ -58,7 +59,7 @@ def _translating(fn: Callable[P, Awaitable[R]], name: str) -> Callable[P, Awaita
 async def agents() -> str:
     """Every agent in the workspace (id, name, type, model, description)."""
     found = [
-        read(Agent, agent, system_prompt=None).model_dump(mode="json", exclude={"system_prompt"})
+        read(Agent, agent, system_prompt=None).model_dump(mode="json")
         async for agent in current_client().agents.iterate()
     ]
     return _json(found)
@@ -130,6 +131,8 @@ def register(mcp: MCPServer, settings: Settings) -> None:
         context: CompletionContext | None,
     ) -> Completion | None:
         """Suggest ids (and export formats) as the user types."""
+        from genispace_mcp.client import GeniSpaceError
+
         given = (context.arguments if context else None) or {}
         try:
             values = await _candidates(argument.name, argument.value, given)
@@ -149,6 +152,7 @@ def register(mcp: MCPServer, settings: Settings) -> None:
 async def _candidates(name: str, typed: str, given: dict[str, str]) -> list[str] | None:
     """The ids for argument `name` that start with (or whose name contains) what was typed."""
     client = current_client()
+    items: Sequence[Any]
     if name == "format":
         return [value for value in ("jsonl", "csv") if value.startswith(typed)]
     if name == "agent_id":

@@ -40,8 +40,9 @@ AGENT = {"id": "agt_1", "name": "Helper", "created_at": "2024-03-01T10:00:00Z"}
         AGENT,
         {"success": True, "data": AGENT, "message": "ok", "code": 0, "timestamp": 1},
         {"data": AGENT, "success": True},
+        {"code": 0, "data": AGENT, "message": "ok", "timestamp": 1},
     ],
-    ids=["bare", "success-envelope", "success-envelope-reordered"],
+    ids=["bare", "success-envelope", "success-envelope-reordered", "code-envelope"],
 )
 async def test_object_envelopes(body: dict[str, Any]) -> None:
     gs, _ = make_client(Recorder(reply(200, body)))
@@ -66,6 +67,19 @@ async def test_list_envelopes(body: dict[str, Any]) -> None:
     assert [a.id for a in page] == ["agt_1"]
     assert (page.page, page.limit, page.total) == (2, 1, 3)
     assert page.has_more
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"data": {"kind": "blob"}}, {"data": [1, 2]}, {"items": ["a"]}, {"records": [{"a": 1}]}],
+)
+async def test_a_resource_with_a_field_named_like_an_envelope_is_not_unwrapped(
+    extra: dict[str, Any],
+) -> None:
+    body = {"id": "ds_1", "name": "D", **extra}
+    gs, _ = make_client(Recorder(reply(200, body), reply(200, {"success": True, "data": body})))
+    assert (await gs.datasets.get("ds_1")).model_extra == extra
+    assert (await gs.datasets.get("ds_1")).model_extra == extra
 
 
 async def test_bare_list_without_counts() -> None:
@@ -155,6 +169,13 @@ def test_bad_base_url_is_a_configuration_error(bad: str) -> None:
         GeniSpace(api_key=KEY, base_url=bad)
 
 
+def test_credentials_in_the_base_url_are_refused_without_echoing_them() -> None:
+    for url in ("https://me:hunter2@host/v1", "ftp://me:hunter2@host/v1", "https://me:hunter2@/"):
+        with pytest.raises(ConfigurationError, match="base URL") as info:
+            GeniSpace(api_key=KEY, base_url=url)
+        assert "hunter2" not in str(info.value)
+
+
 @pytest.mark.parametrize("key", [None, "", "   "])
 async def test_missing_key_fails_at_the_first_call_naming_the_variable(key: str | None) -> None:
     recorder = Recorder(reply(200, AGENT))
@@ -162,6 +183,23 @@ async def test_missing_key_fails_at_the_first_call_naming_the_variable(key: str 
     with pytest.raises(ConfigurationError, match="GENISPACE_API_KEY"):
         await gs.users.get_profile()
     assert recorder.requests == []
+
+
+@pytest.mark.parametrize("key", ["sk-two words", "sk-line\nbreak", "sk-ключ"])
+async def test_a_malformed_key_is_a_configuration_error(key: str) -> None:
+    recorder = Recorder(reply(200, AGENT))
+    gs, _ = make_client(recorder, api_key=key)
+    with pytest.raises(ConfigurationError, match="GENISPACE_API_KEY") as info:
+        await gs.users.get_profile()
+    assert key not in str(info.value)
+    assert recorder.requests == []
+
+
+async def test_surrounding_whitespace_of_a_key_is_ignored() -> None:
+    recorder = Recorder(reply(200, AGENT))
+    gs, _ = make_client(recorder, api_key=f"  {KEY}\n")
+    await gs.agents.get("agt_1")
+    assert recorder.requests[0].headers["authorization"] == f"Bearer {KEY}"
 
 
 async def test_request_headers() -> None:

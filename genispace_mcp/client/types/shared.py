@@ -26,6 +26,8 @@ class GeniSpaceModel(BaseModel):
         extra="allow",
         populate_by_name=True,
         coerce_numbers_to_str=True,
+        # Validators are built on first use, which keeps `import genispace_mcp.client` light.
+        defer_build=True,
         alias_generator=AliasGenerator(validation_alias=_both_spellings),
     )
 

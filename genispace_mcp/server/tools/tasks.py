@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import anyio
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from genispace_mcp.client import RunWaitTimeout
-from genispace_mcp.server.arguments import Confirm, Limit, Page, RunId, Search, TaskId
+from genispace_mcp.server.arguments import (
+    Confirm,
+    Description,
+    InputSchema,
+    Limit,
+    NewName,
+    Page,
+    RunId,
+    Schedule,
+    Search,
+    Tags,
+    TaskId,
+    Workflow,
+)
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import Deleted, Run, RunList, Task, TaskList, read
 from genispace_mcp.server.safety import DeleteConfirmation, ask_to_delete, confirmed, untrusted
@@ -21,6 +34,10 @@ from genispace_mcp.server.toolsets import CREATE, DELETE, READ, RUN, UPDATE
 
 TaskType = Literal["MANUAL", "SCHEDULED", "EVENT"]
 RunState = Literal["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"]
+if TYPE_CHECKING:
+    from genispace_mcp.client import GeniSpace, TaskRun
+
+HEARTBEAT_SECONDS = 5.0
 LogLines = Annotated[int, Field(ge=0, le=500, description="How many of the last log lines.")]
 
 
@@ -35,10 +52,8 @@ async def list_tasks(
     found = await current_client().tasks.list(
         search=search or None, type=type, page=page, limit=limit
     )
-    items = [
-        read(Task, task).model_copy(update={"workflow": None, "input_schema": None})
-        for task in found.items
-    ]
+    # The list view leaves the workflow and input schema to get_task.
+    items = [read(Task, task, workflow=None, input_schema=None) for task in found.items]
     return listing(
         TaskList,
         items,
@@ -76,18 +91,7 @@ async def run_task(
         wait = min(float(wait_seconds), wait)
     run = await client.tasks.run(task_id, inputs or {})
     if not run.is_final and wait > 0:
-        polls = 0
-
-        async def progress(seen: Any) -> None:
-            nonlocal polls
-            polls += 1  # MCP wants a value that grows with every notification
-            await ctx.report_progress(polls, None, _progress_message(seen))
-
-        await progress(run)
-        try:
-            run = await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=_call(progress))
-        except RunWaitTimeout as exc:
-            run = exc.run or run
+        run = await _wait(client, ctx, run, wait)
     return _run_result(run, settings.result_budget, log_lines=20, waited=wait)
 
 
@@ -129,40 +133,34 @@ async def cancel_task_run(run_id: RunId) -> Annotated[CallToolResult, Run]:
 
 async def create_task(
     name: Annotated[str, Field(min_length=1, max_length=200, description="Task name.")],
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
+    description: Description = None,
     type: Annotated[TaskType, Field(description="How the task is started.")] = "MANUAL",
-    input_schema: Annotated[
-        dict[str, Any] | None, Field(description="JSON Schema (type object) of the inputs.")
-    ] = None,
-    workflow: Annotated[
-        dict[str, Any] | None, Field(description='{"steps": [{"id", "type", ...}]}.')
-    ] = None,
-    schedule: Annotated[
-        str | None, Field(max_length=100, description="Cron, if SCHEDULED.")
-    ] = None,
-    tags: Annotated[list[str] | None, Field(max_length=50)] = None,
+    input_schema: InputSchema = None,
+    workflow: Workflow = None,
+    schedule: Schedule = None,
+    tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Create a task and return it with its new id."""
-    extra = {key: value for key, value in (("schedule", schedule), ("tags", tags)) if value}
+    extra: dict[str, Any] = {"schedule": schedule, "tags": tags}
     task = await current_client().tasks.create(
         name=name,
         description=description,
         type=type,
         workflow=workflow,
         input_schema=input_schema,
-        **extra,
+        **{key: value for key, value in extra.items() if value},
     )
     return respond(read(Task, task), current_settings().result_budget)
 
 
 async def update_task(
     task_id: TaskId,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    input_schema: dict[str, Any] | None = None,
-    workflow: dict[str, Any] | None = None,
-    schedule: Annotated[str | None, Field(max_length=100)] = None,
-    tags: Annotated[list[str] | None, Field(max_length=50)] = None,
+    name: NewName = None,
+    description: Description = None,
+    input_schema: InputSchema = None,
+    workflow: Workflow = None,
+    schedule: Schedule = None,
+    tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Change a task's fields; only the fields given change. Returns the updated task."""
     fields = {
@@ -201,13 +199,45 @@ async def delete_task(
     return result(out, dumps(out))
 
 
-def _call(progress: Any) -> Any:
-    """The client's on_progress hook, whether the client awaits it or not."""
+async def _wait(client: GeniSpace, ctx: Context, run: TaskRun, wait: float) -> TaskRun:
+    """Follow a run for at most `wait` seconds, telling the client how it goes.
 
-    async def hook(run: Any) -> None:
-        await progress(run)
+    A progress notification goes out whenever the run changes and at least every
+    HEARTBEAT_SECONDS, so a client that resets its timeout on progress keeps waiting through a
+    long quiet step. Returns the final run, or the last state seen when time ran out.
+    """
+    started = anyio.current_time()
+    count = 0
+    last = run
 
-    return hook
+    async def notify(seen: TaskRun) -> None:
+        nonlocal count, last
+        count += 1  # MCP wants a progress value that grows with every notification
+        last = seen
+        elapsed = anyio.current_time() - started
+        await ctx.report_progress(count, None, f"{_progress_message(seen)}, {elapsed:.0f} s")
+
+    async def heartbeat() -> None:
+        while True:
+            await anyio.sleep(HEARTBEAT_SECONDS)
+            await notify(last)
+
+    from genispace_mcp.client import GeniSpaceError, RunWaitTimeout
+
+    await notify(run)
+    failure: GeniSpaceError | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(heartbeat)
+        try:
+            last = await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=notify)
+        except RunWaitTimeout as exc:
+            last = exc.run or last
+        except GeniSpaceError as exc:
+            failure = exc  # raised below, outside the task group, so it is not wrapped in a group
+        group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+    return last
 
 
 def _progress_message(run: Any) -> str:
