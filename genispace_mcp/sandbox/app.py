@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -116,10 +117,11 @@ def _guarded(endpoint: Endpoint) -> Any:
 
 
 def _openapi_route(table: list[Endpoint]) -> Any:
-    document = openapi.build(table)
+    # Built and encoded once: the document only changes with the code.
+    body = json.dumps(openapi.build(table), ensure_ascii=False, separators=(",", ":")).encode()
 
     async def serve(request: Request) -> Response:
-        return JSONResponse(document)
+        return Response(body, media_type="application/json")
 
     return serve
 

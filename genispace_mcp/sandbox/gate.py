@@ -62,7 +62,7 @@ class Gate:
                     }
                 )
                 state["dropped"] = True
-                await _drop(scope.get("extensions", {}).get(TRANSPORT_KEY))
+                await _drop(scope.get("extensions", {}).get(TRANSPORT_KEY), reset=False)
                 return
             if message["type"] == "http.response.start":
                 state["started"] = True
@@ -242,17 +242,21 @@ class Gate:
         return False
 
 
-async def _drop(transport: Any) -> None:
-    """Reset the connection (RST, not FIN) when the server gave us its transport."""
+async def _drop(transport: Any, reset: bool = True) -> None:
+    """End the connection when the server gave us its transport: a reset (RST) or, for a
+    truncated body, a close (FIN) after what was already sent."""
     if transport is None:
         # No transport (e.g. httpx.ASGITransport in tests): the nearest equivalent is an error
         # raised into the caller.
-        raise ConnectionResetError("injected fault: connection reset")
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
+        raise ConnectionResetError("injected fault: connection dropped")
+    if reset:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
     # Let the server notice the disconnect before we return, so it does not log a missing response.
     for _ in range(3):
         await asyncio.sleep(0)

@@ -418,18 +418,34 @@ QUERY: dict[str, Schema] = {
         "schema": STR,
         "description": "Case-insensitive text in the name or description.",
     },
-    "type": {
+    "type:agents": {
         "name": "type",
         "in": "query",
-        "schema": STR,
-        "description": "Filter by type (agents: CHAT | TASK; tasks: MANUAL | SCHEDULED | EVENT).",
+        "schema": {"type": "string", "enum": ["CHAT", "TASK"]},
+    },
+    "type:tasks": {
+        "name": "type",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["MANUAL", "SCHEDULED", "EVENT"]},
     },
     "kind": {
         "name": "kind",
         "in": "query",
         "schema": {"type": "string", "enum": ["chat", "execute"]},
     },
-    "status": {"name": "status", "in": "query", "schema": STR, "description": "Filter by status."},
+    "status:logs": {
+        "name": "status",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["success", "error"]},
+    },
+    "status:runs": {
+        "name": "status",
+        "in": "query",
+        "schema": {
+            "type": "string",
+            "enum": ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"],
+        },
+    },
     "mode": {
         "name": "mode",
         "in": "query",
