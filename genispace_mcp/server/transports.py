@@ -105,10 +105,13 @@ def check_settings(settings: Settings) -> None:
 
 
 def _host_patterns(host: str) -> list[str]:
-    """The Host header values that mean `host`: bare (default port) and with any port."""
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # an IPv6 literal, as it appears in a Host header
-    if host.endswith(":*"):
+    """The Host header values that mean `host`: as given when it names a port, else bare and with any."""
+    try:
+        if ipaddress.ip_address(host.strip("[]")).version == 6:
+            host = f"[{host.strip('[]')}]"  # an IPv6 literal, as a Host header spells it
+    except ValueError:
+        pass
+    if ":" in host.rsplit("]", 1)[-1]:  # a port (or ":*") already
         return [host]
     return [host, f"{host}:*"]
 
@@ -230,9 +233,10 @@ def genispace_probe(settings: Settings) -> Callable[[str], Awaitable[Verdict]]:
         )
 
         if "client" not in state:
-            # Built lazily: no network (nor client import) before the first request.
+            # Built lazily: no network (nor client import) before the first request. Keyless
+            # ("" also skips the GENISPACE_API_KEY fallback): each probe brings the key it checks.
             state["client"] = GeniSpace(
-                api_key=key, base_url=settings.base_url, timeout=min(settings.timeout, 15.0)
+                api_key="", base_url=settings.base_url, timeout=min(settings.timeout, 15.0)
             )
         client = state["client"].with_options(api_key=key, max_retries=1)
         try:

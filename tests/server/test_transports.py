@@ -165,3 +165,19 @@ async def test_key_validator_probes_once_for_concurrent_first_requests() -> None
     assert verdicts == ["valid"] * 5
     assert calls == ["sk-same-key"]
     assert validator._locks == {}  # nothing left behind per key
+
+
+@pytest.mark.parametrize(
+    ("given", "accepted"),
+    [
+        ("mcp.example.com", ["mcp.example.com", "mcp.example.com:*"]),
+        ("mcp.example.com:443", ["mcp.example.com:443"]),
+        ("mcp.example.com:*", ["mcp.example.com:*"]),
+        ("::1", ["[::1]", "[::1]:*"]),
+        ("[2001:db8::1]:8000", ["[2001:db8::1]:8000"]),
+        ("10.0.0.5", ["10.0.0.5", "10.0.0.5:*"]),
+    ],
+)
+def test_allowed_host_spellings(given: str, accepted: list[str]) -> None:
+    hosts = transport_security(http(allowed_hosts=(given,))).allowed_hosts
+    assert hosts[-len(accepted) :] == accepted
