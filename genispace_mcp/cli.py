@@ -715,9 +715,6 @@ def _sandbox_parser() -> argparse.ArgumentParser:
 
 
 def _sandbox(args: list[str]) -> int:
-    # Imported here: serving MCP never pays for the sandbox's imports.
-    from genispace_mcp.sandbox import FaultConfig, SandboxServer, SandboxSettings
-
     options = _sandbox_parser().parse_args(args)
     if not 0 <= options.port <= 65535:
         print("genispace-mcp sandbox: --port must be 0..65535", file=sys.stderr)
@@ -725,6 +722,9 @@ def _sandbox(args: list[str]) -> int:
     if options.rate_limit < 1:
         print("genispace-mcp sandbox: --rate-limit must be at least 1", file=sys.stderr)
         return 2
+    # Imported here: serving MCP never pays for the sandbox's imports.
+    from genispace_mcp.sandbox import FaultConfig, SandboxServer, SandboxSettings
+
     spec = options.faults or os.environ.get("GENISPACE_SANDBOX_FAULTS") or None
     try:
         faults = FaultConfig.parse(spec) if spec else None
@@ -741,15 +741,36 @@ def _sandbox(args: list[str]) -> int:
         rate_limit=options.rate_limit,
         faults=faults,
     )
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM stops as Ctrl-C does (installed first: a stop may come at any moment).
+    signal.signal(signal.SIGTERM, terminate)
     server = SandboxServer(settings)
     try:
         server.prepare(generate_admin_key=False)
         server.start()
+    except KeyboardInterrupt:
+        server.stop()
+        return 0
     except (OSError, RuntimeError, ValueError) as exc:
         server.stop()
         print(f"genispace-mcp sandbox: {exc}", file=sys.stderr)
         return 1
-    if admin_key:
+    try:
+        print(_banner(server, options, spec, bool(admin_key)), file=sys.stderr, flush=True)
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one stop is enough
+        server.stop()
+    return 0
+
+
+def _banner(server: Any, options: argparse.Namespace, spec: str | None, fixed_key: bool) -> str:
+    if fixed_key:
         key_line = f"{server.admin_key_prefix}... (from GENISPACE_SANDBOX_ADMIN_KEY)"
     elif server.admin_key:
         key_line = f"{server.admin_key}  (shown once: only its hash is stored)"
@@ -759,32 +780,20 @@ def _sandbox(args: list[str]) -> int:
             "set GENISPACE_SANDBOX_ADMIN_KEY to choose one)"
         )
     data = f"{options.data / 'sandbox.db'}" if options.data else "in memory (gone when stopped)"
+    demo = "seeded" if server.demo_seeded else "on" if options.seed_demo else "off"
     lines = [
         f"GeniSpace sandbox listening on {server.base_url}",
         f"  admin API key: {key_line}",
         f"  data:          {data}",
-        f"  demo:          {'seeded' if server.demo_seeded else 'on' if options.seed_demo else 'off'}",
+        f"  demo:          {demo}",
         f"  OpenAPI:       {server.base_url}/openapi.json",
         f"  rate limit:    {options.rate_limit} requests per key per hour",
     ]
-    if faults:
+    if spec:
         lines.append(f"  faults:        {spec}")
-    lines.append(
-        f"  started in {server.startup_seconds + server.prepare_seconds:.2f} s; Ctrl-C to stop"
-    )
-    print("\n".join(lines), file=sys.stderr, flush=True)
-
-    def terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        server.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
+    started = server.startup_seconds + server.prepare_seconds
+    lines.append(f"  started in {started:.2f} s; Ctrl-C to stop")
+    return "\n".join(lines)
 
 
 # --- Entry point -----------------------------------------------------------------------------------

@@ -82,12 +82,14 @@ class Gate:
             await self.app(scope, self._limited(scope, receive), send_with_headers)
         except ApiError as exc:
             if not state["started"]:
+                self._fill_rate_headers(scope, extra)
                 await self._send_error(exc, send_with_headers)
         except (ConnectionResetError, asyncio.CancelledError):
             raise
         except Exception:
             logger.exception("unhandled error serving %s %s", scope["method"], scope["path"])
             if not state["started"]:
+                self._fill_rate_headers(scope, extra)
                 await self._send_error(ApiError(500), send_with_headers)
         finally:
             if isinstance(key, dict):
@@ -138,6 +140,14 @@ class Gate:
             self._record(scope, key, 429)
             raise self._too_many(window)
         return key
+
+    def _fill_rate_headers(self, scope: Scope, extra: dict[str, str]) -> None:
+        """Rate-limit headers for an answer refused before the rate-limit step (every response
+        carries them): the caller's address window, not consumed."""
+        if "X-RateLimit-Limit" not in extra:
+            client = scope.get("client")
+            caller = "ip:" + (client[0] if client else "unknown")
+            extra.update(self.ctx.limiter.hit(caller, consume=False).headers())
 
     def _authenticate(self, header: str | None) -> tuple[dict[str, Any] | None, str]:
         if not header:

@@ -49,3 +49,14 @@ def test_serving_tools_list_does_not_load_the_http_client() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_readme_tool_table_lists_every_tool() -> None:
+    from genispace_mcp.server import tool_table
+    from genispace_mcp.server.toolsets import ALL_TOOLS
+
+    table = tool_table()
+    for name in ALL_TOOLS:
+        assert f"| `{name}` |" in table
+    assert "| agents (default) | `list_agents` |" in table
+    assert "destructive" in table.split("`delete_agent`")[1].split("\n")[0]

@@ -28,7 +28,16 @@ from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import Deleted, Run, RunList, Task, TaskList, read
 from genispace_mcp.server.safety import DeleteConfirmation, ask_to_delete, confirmed, untrusted
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.shaping import CUT_MARK, clip, dumps, fit, listing, respond, result
+from genispace_mcp.server.shaping import (
+    CUT_MARK,
+    FRAME,
+    clip,
+    dumps,
+    fit,
+    listing,
+    respond,
+    result,
+)
 from genispace_mcp.server.tools import ToolRegistry
 from genispace_mcp.server.toolsets import CREATE, DELETE, READ, RUN, UPDATE
 
@@ -111,7 +120,7 @@ async def list_task_runs(
     """List a task's runs, newest first (status, timing, outputs as untrusted data). Use
     get_task_run for one run's logs."""
     found = await current_client().tasks.runs(task_id, status=status, page=page, limit=limit)
-    items = [_run(run, log_lines=0) for run in found.items]
+    items = [run_model(run, log_lines=0) for run in found.items]
     return listing(
         RunList,
         items,
@@ -254,8 +263,8 @@ def _status(run: Any) -> str:
     return str(status)
 
 
-def _run(run: Any, *, log_lines: int) -> Run:
-    """The output model of a run, with only its last `log_lines` log lines."""
+def run_model(run: Any, *, log_lines: int | None = None) -> Run:
+    """The output model of a client run, with only its last `log_lines` log lines (None: all)."""
     logs = list(getattr(run, "logs", None) or [])
     data: dict[str, Any] = {
         name: getattr(run, name, None)
@@ -271,11 +280,9 @@ def _run(run: Any, *, log_lines: int) -> Run:
             "duration",
         )
     }
-    data.update(
-        status=_status(run),
-        final=bool(run.is_final),
-        logs=logs[len(logs) - log_lines :] if log_lines else None,
-    )
+    if log_lines is not None:
+        logs = logs[len(logs) - log_lines :] if log_lines else []
+    data.update(status=_status(run), final=bool(run.is_final), logs=logs or None)
     return read(Run, data)
 
 
@@ -284,7 +291,7 @@ def _run_result(
 ) -> CallToolResult:
     """A run as a result: the trusted header, then outputs and log lines (one JSON object per
     line) inside an untrusted-data block, the newest log lines kept when the budget is short."""
-    out = _run(run, log_lines=log_lines)
+    out = run_model(run, log_lines=log_lines)
     if not out.final:
         after = f" after waiting {waited:g} s" if waited else ""
         out.follow = (
@@ -292,18 +299,25 @@ def _run_result(
             f"to check it again, or cancel_task_run to stop it."
         )
     head = dumps(out.model_dump(mode="json", exclude={"outputs", "logs"}))
-    room = budget - len(head) - 600
-    lines = [clip(dumps({"outputs": out.outputs}), room // 2, "The outputs are too large to show.")]
+    room = budget - len(head) - FRAME
     logs = [dumps(line) for line in out.logs or []]
-    kept = fit(logs[::-1], room - len(lines[0]), render=lambda text: text)
-    lines += logs[len(logs) - kept :]
+    # Outputs get what the logs leave, and at least half the room; the newest log lines come next.
+    log_size = sum(len(line) + 1 for line in logs)
+    outputs = clip(
+        dumps({"outputs": out.outputs}),
+        room - min(log_size, room // 2),
+        "The outputs are too large to show.",
+    )
+    kept = fit(logs[::-1], room - len(outputs), render=lambda text: text)
+    body = "\n".join([outputs, *logs[len(logs) - kept :]])
+    text = f"{head}\n{untrusted(body, 'task run outputs and logs')}"
     if kept < len(logs):
-        lines.append(
-            f"{CUT_MARK} {len(logs) - kept} older log lines not shown: "
-            "call get_task_run with a smaller log_lines."
-        )
         out.logs = (out.logs or [])[len(logs) - kept :]
-    return result(out, f"{head}\n{untrusted(chr(10).join(lines), 'task run outputs and logs')}")
+        text += (
+            f"\n{CUT_MARK} {len(logs) - kept} older log lines not shown: call get_task_run with "
+            f"log_lines={kept}."
+        )
+    return result(out, text)
 
 
 def register(tools: ToolRegistry, settings: Settings) -> None:
