@@ -97,7 +97,8 @@ def _routes(table: list[Endpoint]) -> list[Route]:
 
         async def dispatch(request: Request, handlers: dict[str, Any] = handlers) -> Response:
             method = "GET" if request.method == "HEAD" else request.method
-            return await handlers[method](request)  # type: ignore[no-any-return]
+            response: Response = await handlers[method](request)
+            return response
 
         routes.append(Route(path, dispatch, methods=list(handlers)))
     return routes

@@ -75,9 +75,10 @@ class Gate:
 
         key: dict[str, Any] | None = None
         try:
-            key = await self._admit(scope, extra, send_with_headers)
-            if key is False:  # type: ignore[comparison-overlap]
+            admitted = await self._admit(scope, extra, send_with_headers)
+            if admitted is False:
                 return
+            key = admitted if isinstance(admitted, dict) else None
             scope["genispace.sandbox.key"] = key
             await self.app(scope, self._limited(scope, receive), send_with_headers)
         except ApiError as exc:

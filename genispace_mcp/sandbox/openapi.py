@@ -319,7 +319,7 @@ SCHEMAS: dict[str, Schema] = {
             "vector": {
                 "type": ["array", "null"],
                 "items": NUM,
-                "description": "Exactly as many numbers as the embedding dimension (256).",
+                "description": "Exactly as many numbers as the embedding dimension (4096 with the default hashing embedder).",
             },
             "filter": {"oneOf": [FILTER, {"type": "null"}]},
             "top_k": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},

@@ -14,10 +14,10 @@ from genispace_mcp.sandbox.embed import Embedder, HashingEmbedder, cosine
 def test_vectors_are_unit_length_and_fixed_size() -> None:
     embedder: Embedder = HashingEmbedder()
     vectors = embedder.embed(["Refunds take five days", "x", "¿Dónde está mi pedido? 注文"])
-    assert all(len(v) == embedder.dimension == 256 for v in vectors)
+    assert all(len(v) == embedder.dimension == 4096 for v in vectors)
     assert all(math.isclose(math.sqrt(sum(x * x for x in v)), 1.0) for v in vectors)
-    assert embedder.embed([""]) == [[0.0] * 256]
-    assert embedder.embed(["!!! ..."]) == [[0.0] * 256]
+    assert embedder.embed([""]) == [[0.0] * 4096]
+    assert embedder.embed(["!!! ..."]) == [[0.0] * 4096]
 
 
 def test_same_text_same_vector_across_processes() -> None:
