@@ -177,6 +177,8 @@ def test_a_rejected_token_is_never_echoed(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["--toolsets", "agents,nope"], "unknown toolset 'nope'"),  # serving stops before it starts
+        (["--sandbox", "--tools", "nope"], "unknown tool 'nope'"),
         (["tools", "--toolsets", "agents,nope"], "unknown toolset 'nope'"),
         (["tools", "--exclude-tools", "list_agentz"], "unknown tool 'list_agentz'"),
         (["doctor", "--toolsets", "nope"], "unknown toolset 'nope'"),
