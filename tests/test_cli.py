@@ -211,7 +211,10 @@ def test_tools_json_is_the_tool_surface(
 
 
 def test_the_readme_documents_every_flag_and_variable() -> None:
+    from genispace_mcp.server.toolsets import DEFAULT_TOOLSETS
+
     readme = (ROOT / "README.md").read_text()
+    assert f"`{','.join(DEFAULT_TOOLSETS)}`" in readme
     for option in OPTIONS:
         assert f"`{option.env}`" in readme, option.env
         if option.flag:
