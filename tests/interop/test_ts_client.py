@@ -1,0 +1,49 @@
+"""The TypeScript SDK's client (v2 and v1) against genispace-mcp over Streamable HTTP, SSE and stdio.
+
+Each case starts a fresh `genispace-mcp --sandbox --toolsets all` (the driver deletes a demo agent
+at the end) and runs tests/interop/ts_client.mjs, which reports every check it made as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.interop.conftest import Peers, serve_mcp, server_command
+
+# (sdk, protocol era, transport). v1 (@modelcontextprotocol/sdk) only speaks the handshake era;
+# v2 (@modelcontextprotocol/client) negotiates 2026-07-28 when asked.
+CASES = [
+    ("v2", "modern", "http"),
+    ("v2", "auto", "http"),
+    ("v2", "legacy", "http"),
+    ("v1", "legacy", "http"),
+    ("v2", "legacy", "sse"),
+    ("v1", "legacy", "sse"),
+    ("v2", "modern", "stdio"),
+    ("v1", "legacy", "stdio"),
+]
+
+
+@pytest.mark.parametrize(("sdk", "era", "transport"), CASES, ids=["-".join(c) for c in CASES])
+def test_ts_sdk_client(peers: Peers, sdk: str, era: str, transport: str) -> None:
+    driver = ["--sdk", sdk, "--era", era, "--transport", transport]
+    if transport == "stdio":
+        ran = peers.ts_client(
+            *driver, "--command", *server_command(), "--sandbox", "--toolsets", "all"
+        )
+    else:
+        with serve_mcp(transport, "--toolsets", "all") as served:
+            ran = peers.ts_client(*driver, "--url", served.url)
+    report = ran.json()
+    failed = [c for c in report.get("checks", []) if not c["ok"]]
+    summary = f"{sdk}/{era}/{transport}: negotiated {report.get('negotiated')}, " + (
+        f"{report.get('passed')} passed, {report.get('failed')} failed"
+    )
+    print(summary)
+    assert "fatal" not in report, f"{summary}\n{report['fatal']}\n{ran.stderr[-3000:]}"
+    assert not failed, summary + "\n" + json.dumps(failed, indent=2)[:8000]
+    assert ran.returncode == 0, f"{summary}\n{ran.stderr[-3000:]}"
+    if era == "modern":
+        assert report["negotiated"] == "2026-07-28"
