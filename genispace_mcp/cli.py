@@ -24,6 +24,8 @@ from genispace_mcp.server.settings import Settings
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
+    from genispace_mcp.client import GeniSpace
+
 DESCRIPTION = (
     "MCP server for the GeniSpace platform: agents, tasks, datasets and API keys as tools "
     "and resources for AI assistants."
@@ -204,10 +206,10 @@ class _RedactingFormatter(logging.Formatter):
         return text
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the time (stdout is the MCP wire in stdio mode)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 
@@ -234,12 +236,12 @@ def configure_logging(settings: Settings) -> None:
 # --- Building the server ---------------------------------------------------------------------------
 
 
-def _create_server(settings: Settings) -> MCPServer[Any]:
+def _create_server(settings: Settings, client: GeniSpace | None = None) -> MCPServer[Any]:
     """The configured server; an unknown toolset or tool name becomes a UsageError listing the valid ones."""
     from genispace_mcp.server import create_server
 
     try:
-        return create_server(settings)
+        return create_server(settings, client)
     except (ValueError, LookupError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -283,9 +285,17 @@ def _serve(argv: Sequence[str]) -> int:
         kind = "Streamable HTTP" if settings.transport == "http" else "legacy SSE"
         print(f"genispace-mcp: serving {kind} at {url}", file=sys.stderr, flush=True)
 
+    if settings.transport == "stdio" and sys.stdin.isatty():
+        # A person ran it in a terminal: say what it is waiting for instead of sitting silent.
+        print(
+            "genispace-mcp: serving MCP over stdio, for an MCP client to start (see mcp.json.example); "
+            "--transport http serves over HTTP; Ctrl-C quits",
+            file=sys.stderr,
+            flush=True,
+        )
+
     async def run() -> None:
-        current = settings
-        async with _maybe_sandbox(current) as current:
+        async with _maybe_sandbox(settings) as current:
             server = _create_server(current)
             await serve(server, current, on_ready=banner)
 
@@ -661,7 +671,7 @@ def _doctor(argv: Sequence[str]) -> int:
     return 0 if report.ok else 1
 
 
-# --- The sandbox command (from the sandbox branch) ----------------------------------------------
+# --- genispace-mcp sandbox ------------------------------------------------------------------------
 
 
 def _sandbox_parser() -> argparse.ArgumentParser:
@@ -705,9 +715,6 @@ def _sandbox_parser() -> argparse.ArgumentParser:
 
 
 def _sandbox(args: list[str]) -> int:
-    # Imported here: serving MCP never pays for the sandbox's imports.
-    from genispace_mcp.sandbox import FaultConfig, SandboxServer, SandboxSettings
-
     options = _sandbox_parser().parse_args(args)
     if not 0 <= options.port <= 65535:
         print("genispace-mcp sandbox: --port must be 0..65535", file=sys.stderr)
@@ -715,6 +722,9 @@ def _sandbox(args: list[str]) -> int:
     if options.rate_limit < 1:
         print("genispace-mcp sandbox: --rate-limit must be at least 1", file=sys.stderr)
         return 2
+    # Imported here: serving MCP never pays for the sandbox's imports.
+    from genispace_mcp.sandbox import FaultConfig, SandboxServer, SandboxSettings
+
     spec = options.faults or os.environ.get("GENISPACE_SANDBOX_FAULTS") or None
     try:
         faults = FaultConfig.parse(spec) if spec else None
@@ -731,15 +741,36 @@ def _sandbox(args: list[str]) -> int:
         rate_limit=options.rate_limit,
         faults=faults,
     )
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM stops as Ctrl-C does (installed first: a stop may come at any moment).
+    signal.signal(signal.SIGTERM, terminate)
     server = SandboxServer(settings)
     try:
         server.prepare(generate_admin_key=False)
         server.start()
+    except KeyboardInterrupt:
+        server.stop()
+        return 0
     except (OSError, RuntimeError, ValueError) as exc:
         server.stop()
         print(f"genispace-mcp sandbox: {exc}", file=sys.stderr)
         return 1
-    if admin_key:
+    try:
+        print(_banner(server, options, spec, bool(admin_key)), file=sys.stderr, flush=True)
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one stop is enough
+        server.stop()
+    return 0
+
+
+def _banner(server: Any, options: argparse.Namespace, spec: str | None, fixed_key: bool) -> str:
+    if fixed_key:
         key_line = f"{server.admin_key_prefix}... (from GENISPACE_SANDBOX_ADMIN_KEY)"
     elif server.admin_key:
         key_line = f"{server.admin_key}  (shown once: only its hash is stored)"
@@ -749,32 +780,20 @@ def _sandbox(args: list[str]) -> int:
             "set GENISPACE_SANDBOX_ADMIN_KEY to choose one)"
         )
     data = f"{options.data / 'sandbox.db'}" if options.data else "in memory (gone when stopped)"
+    demo = "seeded" if server.demo_seeded else "on" if options.seed_demo else "off"
     lines = [
         f"GeniSpace sandbox listening on {server.base_url}",
         f"  admin API key: {key_line}",
         f"  data:          {data}",
-        f"  demo:          {'seeded' if server.demo_seeded else 'on' if options.seed_demo else 'off'}",
+        f"  demo:          {demo}",
         f"  OpenAPI:       {server.base_url}/openapi.json",
         f"  rate limit:    {options.rate_limit} requests per key per hour",
     ]
-    if faults:
+    if spec:
         lines.append(f"  faults:        {spec}")
-    lines.append(
-        f"  started in {server.startup_seconds + server.prepare_seconds:.2f} s; Ctrl-C to stop"
-    )
-    print("\n".join(lines), file=sys.stderr, flush=True)
-
-    def terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        server.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-    return 0
+    started = server.startup_seconds + server.prepare_seconds
+    lines.append(f"  started in {started:.2f} s; Ctrl-C to stop")
+    return "\n".join(lines)
 
 
 # --- Entry point -----------------------------------------------------------------------------------
@@ -789,9 +808,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _doctor(args[1:])
     if args and args[0] == "tools":
         return _tools(args[1:])
-    if args and args[0] in COMMANDS:
-        print(f"genispace-mcp: '{args[0]}' is not available yet", file=sys.stderr)
-        return 2
     return _serve(args)
 
 

@@ -319,7 +319,7 @@ SCHEMAS: dict[str, Schema] = {
             "vector": {
                 "type": ["array", "null"],
                 "items": NUM,
-                "description": "Exactly as many numbers as the embedding dimension (256).",
+                "description": "Exactly as many numbers as the embedding dimension (4096 with the default hashing embedder).",
             },
             "filter": {"oneOf": [FILTER, {"type": "null"}]},
             "top_k": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
@@ -418,18 +418,34 @@ QUERY: dict[str, Schema] = {
         "schema": STR,
         "description": "Case-insensitive text in the name or description.",
     },
-    "type": {
+    "type:agents": {
         "name": "type",
         "in": "query",
-        "schema": STR,
-        "description": "Filter by type (agents: CHAT | TASK; tasks: MANUAL | SCHEDULED | EVENT).",
+        "schema": {"type": "string", "enum": ["CHAT", "TASK"]},
+    },
+    "type:tasks": {
+        "name": "type",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["MANUAL", "SCHEDULED", "EVENT"]},
     },
     "kind": {
         "name": "kind",
         "in": "query",
         "schema": {"type": "string", "enum": ["chat", "execute"]},
     },
-    "status": {"name": "status", "in": "query", "schema": STR, "description": "Filter by status."},
+    "status:logs": {
+        "name": "status",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["success", "error"]},
+    },
+    "status:runs": {
+        "name": "status",
+        "in": "query",
+        "schema": {
+            "type": "string",
+            "enum": ["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"],
+        },
+    },
     "mode": {
         "name": "mode",
         "in": "query",

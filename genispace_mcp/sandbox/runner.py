@@ -137,6 +137,11 @@ class Runner:
             self._log(doc, "WARNING", "run canceled on request")
 
         doc = self._store.update_run(run_id, mark)
+        # Stop the worker whatever the stored status says (another process may have finished it).
+        with self._lock:
+            event = self._cancels.get(run_id)
+        if event is not None:
+            event.set()
         if doc is None:
             return None
         if finished:
@@ -144,10 +149,6 @@ class Runner:
                 f"Run '{run_id}' has already finished ({finished[0]}) and cannot be canceled",
                 status=finished[0],
             )
-        with self._lock:
-            event = self._cancels.get(run_id)
-        if event is not None:
-            event.set()
         return doc
 
     def cancel_task_runs(self, task_id: str) -> None:
@@ -164,6 +165,8 @@ class Runner:
         with self._lock:
             self._closed = True
             pending = list(self._cancels)
+            for event in self._cancels.values():
+                event.set()
         for run_id in pending:
             with contextlib.suppress(Exception):  # already finished, or the store is closed
                 self.cancel(run_id)

@@ -126,6 +126,7 @@ class SandboxServer:
             http=_Protocol,
             lifespan="off",
             log_level="warning",
+            log_config=None,  # leave logging to the embedder: never reconfigure it globally
             access_log=False,
             timeout_graceful_shutdown=2,
         )

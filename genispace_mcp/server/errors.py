@@ -7,27 +7,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from genispace_mcp.client import (
-    APIConnectionError,
-    APIResponseError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    GeniSpaceError,
-    InsufficientTokensError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-)
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.toolsets import AREAS, TOOLSET_OF
+
+if TYPE_CHECKING:
+    from genispace_mcp.client import APIStatusError, GeniSpaceError, RateLimitError
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +71,22 @@ def explain(
 def _explain(
     exc: GeniSpaceError, tool: str, arguments: Mapping[str, Any], settings: Settings
 ) -> str:
+    # Imported here: the client (and httpx) load with the first call, not with the server.
+    from genispace_mcp.client import (
+        APIConnectionError,
+        APIResponseError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        InsufficientTokensError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+    )
+
     key_source = (
         "the bearer token this MCP client sends (its own GeniSpace API key)"
         if settings.multi_tenant
@@ -215,7 +219,11 @@ def translating(fn: Callable[P, Awaitable[R]], tool: str) -> Callable[P, Awaitab
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await fn(*args, **kwargs)
-        except GeniSpaceError as exc:
+        except Exception as exc:
+            from genispace_mcp.client import GeniSpaceError
+
+            if not isinstance(exc, GeniSpaceError):
+                raise
             logger.info("%s failed: %s", tool, type(exc).__name__)
             settings, retries = _serving()
             raise ToolError(explain(exc, tool, kwargs, settings, retries)) from None
@@ -225,6 +233,7 @@ def translating(fn: Callable[P, Awaitable[R]], tool: str) -> Callable[P, Awaitab
 
 def _serving() -> tuple[Settings, int | None]:
     """The settings of the server handling this call, and how often its client retries."""
+    from genispace_mcp.client import GeniSpaceError
     from genispace_mcp.server.context import current_client, current_settings
 
     try:

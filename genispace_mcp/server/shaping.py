@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from genispace_mcp.server.safety import untrusted
+
 CUT_MARK = "[cut]"
+# Characters kept free for what surrounds the records of a result: its header, the untrusted-data
+# lines and the note on how to get the rest (together well under this).
+FRAME = 800
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,9 +54,13 @@ def clip(text: str, budget: int, how_to_get_more: str) -> str:
     """Cut one oversized text to `budget` characters, saying how much was cut and how to get it."""
     if len(text) <= budget:
         return text
-    note = f"\n{CUT_MARK} {len(text) - budget:,} more characters not shown. {how_to_get_more}"
-    keep = max(budget - len(note), 0)
-    return text[:keep] + note
+
+    def note(cut: int) -> str:
+        return f"\n{CUT_MARK} {cut:,} more characters not shown. {how_to_get_more}".rstrip()
+
+    # The note's own length depends on the count it states: size it for the largest count.
+    keep = max(budget - len(note(len(text))), 0)
+    return text[:keep] + note(len(text) - keep)
 
 
 def result(structured: BaseModel, text: str) -> CallToolResult:
@@ -164,10 +173,8 @@ def listing(
     instructions (`untrusted_what`), they go inside an untrusted-data block. The last line says how
     to get what is not shown: the next page, or a smaller limit when this page itself was cut.
     """
-    from genispace_mcp.server.safety import untrusted
-
     rendered = [dumps(item) for item in items]
-    shown = fit(rendered, max(budget - 1_500, 0), render=lambda text: text)
+    shown = fit(rendered, max(budget - FRAME, 0), render=lambda text: text)
     notes = []
     if shown < len(items):
         notes.append(

@@ -46,6 +46,7 @@ def test_warns_about_tools_the_key_may_not_use(
     async def reader_key() -> str:
         async with GeniSpace(api_key=sandbox.admin_key, base_url=sandbox.base_url) as admin:
             created = await admin.api_keys.create(name="doctor reader", permissions=["read:agents"])
+        assert created.key is not None
         return created.key.get_secret_value()
 
     import anyio

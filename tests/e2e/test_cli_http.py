@@ -92,6 +92,7 @@ async def test_multi_tenant_uses_each_callers_key(
 ) -> None:
     async with GeniSpace(api_key=sandbox.admin_key, base_url=sandbox.base_url) as admin:
         reader = await admin.api_keys.create(name="e2e reader", permissions=["read:agents"])
+    assert reader.key is not None
     reader_key = reader.key.get_secret_value()
     # No GENISPACE_API_KEY at all: every request brings its own.
     env = cli_env(GENISPACE_BASE_URL=sandbox.base_url)

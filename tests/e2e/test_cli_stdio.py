@@ -71,7 +71,7 @@ async def answer(lines: Lines, id_: int) -> dict[str, Any]:
         message = json.loads(await lines.next())
         assert message["jsonrpc"] == "2.0"
         if message.get("id") == id_:
-            return message  # type: ignore[no-any-return]
+            return message
         assert "id" not in message, message  # a stray request or response is a bug
         assert "method" in message, message
 

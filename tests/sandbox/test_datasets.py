@@ -163,7 +163,7 @@ async def test_paging_projection_and_filter_with_ranking(harness: Harness) -> No
         ({"offset": -1}, "offset"),
         ({"vector": [1, 2]}, "vector"),
         ({"vector": "x"}, "vector"),
-        ({"query": "a", "vector": [0.0] * 256}, "vector"),
+        ({"query": "a", "vector": [0.0] * 4096}, "vector"),
         ({"filter": {"a": {"$regex": "x"}}}, "filter.a"),
         ({"filter": {"a": {"$in": 3}}}, "filter.a"),
         ({"filter": []}, "filter"),

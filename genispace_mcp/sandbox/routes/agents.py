@@ -87,7 +87,7 @@ def _apply(ctx: Context, agent: dict[str, Any], body: dict[str, Any], creating: 
     permission="read:agents",
     summary="List agents",
     returns="Page:Agent",
-    query=("search", "type", "page", "limit"),
+    query=("search", "type:agents", "page", "limit"),
 )
 async def list_agents(request: Request) -> Response:
     ctx = context(request)
@@ -339,7 +339,7 @@ async def invoke(request: Request) -> Response:
     permission="read:agents",
     summary="An agent's chat and execute logs, newest first",
     returns="Page:AgentLog",
-    query=("kind", "status", "page", "limit"),
+    query=("kind", "status:logs", "page", "limit"),
 )
 async def logs(request: Request) -> Response:
     ctx = context(request)

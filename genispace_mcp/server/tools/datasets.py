@@ -34,7 +34,7 @@ from genispace_mcp.server.models import (
 )
 from genispace_mcp.server.safety import DeleteConfirmation, ask_to_delete, confirmed, untrusted
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.shaping import CUT_MARK, dumps, fit, listing, respond, result
+from genispace_mcp.server.shaping import CUT_MARK, FRAME, dumps, fit, listing, respond, result
 from genispace_mcp.server.tools import ToolRegistry
 from genispace_mcp.server.toolsets import CREATE, DELETE, READ, UPDATE, hints
 
@@ -106,7 +106,7 @@ async def query_dataset(
     matches = matches[:top_k]
     budget = current_settings().result_budget
     rendered = [dumps(match) for match in matches]
-    shown = fit(rendered, budget - 1_500, render=lambda text: text)
+    shown = fit(rendered, max(budget - FRAME, 0), render=lambda text: text)
     notes = []
     if shown < len(matches):
         notes.append(
@@ -224,7 +224,7 @@ async def export_dataset(
     )
     budget = current_settings().result_budget
     rendered = [dumps(record) for record in out.preview]
-    shown = fit(rendered, budget - 1_500, render=lambda text: text)
+    shown = fit(rendered, max(budget - FRAME, 0), render=lambda text: text)
     out.preview = out.preview[:shown]
     head = dumps(out.model_dump(mode="json", exclude={"preview"}))
     text = f"{head}\n{untrusted(chr(10).join(rendered[:shown]), 'dataset records')}"

@@ -171,3 +171,25 @@ async def test_delete_without_elicitation_needs_the_id_repeated(mcp: Client) -> 
     done = ok(await mcp.call_tool("delete_agent", {"agent_id": agent_id, "confirm": agent_id}))
     assert done["deleted"] is True
     assert "list_agents" in failed(await mcp.call_tool("get_agent", {"agent_id": agent_id}))
+
+
+async def test_a_page_over_budget_is_cut_at_an_item_and_says_how_to_get_the_rest(
+    connect: Connect,
+) -> None:
+    budget = 3_000
+    async with connect(result_budget=budget) as client:
+        for n in range(4):
+            ok(
+                await client.call_tool(
+                    "create_agent", {"name": f"Verbose {n}", "description": "blah " * 380}
+                )
+            )
+        result = await client.call_tool("list_agents", {"search": "Verbose", "limit": 4})
+    page = ok(result)
+    text = text_of(result)
+    assert len(text) <= budget
+    shown = len(page["items"])
+    assert 0 < shown < 4
+    assert len(json.loads(text)["items"]) == shown  # whole items only, still valid JSON
+    assert page["has_more"] is True
+    assert f"limit={shown}" in page["next"]

@@ -9,6 +9,7 @@ import pytest
 from mcp.client import Client
 
 from genispace_mcp.client import GeniSpace
+from genispace_mcp.server.tools import tasks as tasks_module
 from tests.server.conftest import MODES, Connect, failed, ok, text_of, untrusted_blocks
 
 
@@ -147,3 +148,25 @@ async def test_create_update_delete_task(mcp: Client) -> None:
     done = ok(await mcp.call_tool("delete_task", {"task_id": task_id, "confirm": task_id}))
     assert done["deleted"] is True
     failed(await mcp.call_tool("get_task", {"task_id": task_id}))
+
+
+async def test_a_quiet_run_still_sends_progress_until_the_wait_ends(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tasks_module, "HEARTBEAT_SECONDS", 0.1)
+    seen: list[float] = []
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        seen.append(value)
+
+    async with connect() as client:
+        task_id = await slow_task(client)
+        result = await client.call_tool(
+            "run_task", {"task_id": task_id, "wait_seconds": 1}, progress_callback=progress
+        )
+        run = ok(result)
+        ok(await client.call_tool("cancel_task_run", {"run_id": run["id"]}))
+    assert run["final"] is False
+    assert "after waiting 1 s" in run["follow"]
+    assert len(seen) >= 4, "the first state, then heartbeats through the quiet step"
+    assert seen == sorted(set(seen))
