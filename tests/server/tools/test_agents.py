@@ -160,7 +160,15 @@ async def test_delete_declined_changes_nothing(
         ok(await client.call_tool("get_agent", {"agent_id": agent_id}))
 
 
-async def test_delete_without_elicitation_needs_the_id_repeated(mcp: Client) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_delete_without_elicitation_needs_the_id_repeated(
+    connect: Connect, mode: str
+) -> None:
+    async with connect(mode=mode) as mcp:
+        await _delete_with_confirm_argument(mcp)
+
+
+async def _delete_with_confirm_argument(mcp: Client) -> None:
     agent_id = ok(await mcp.call_tool("create_agent", {"name": "Maybe"}))["id"]
     text = failed(await mcp.call_tool("delete_agent", {"agent_id": agent_id}))
     assert f'confirm="{agent_id}"' in text
