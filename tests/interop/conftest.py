@@ -187,10 +187,14 @@ def serve(args: Sequence[str], banner: re.Pattern[str], env: dict[str, str]) -> 
 
 
 @contextmanager
-def serve_mcp(transport: str, *extra: str) -> Iterator[Served]:
-    """`genispace-mcp --sandbox --transport http|sse --port 0 [extra]`, yielding its endpoint URL."""
-    args = [*server_command(), "--sandbox", "--transport", transport, "--port", "0", *extra]
-    with serve(args, _BANNER, server_env()) as served:
+def serve_mcp(
+    transport: str, *extra: str, sandbox: bool = True, env: dict[str, str] | None = None
+) -> Iterator[Served]:
+    """`genispace-mcp [--sandbox] --transport http|sse --port 0 [extra]`, yielding its endpoint."""
+    args = [*server_command(), "--transport", transport, "--port", "0", *extra]
+    if sandbox:
+        args.insert(1, "--sandbox")
+    with serve(args, _BANNER, server_env(**(env or {}))) as served:
         yield served
 
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.interop.conftest import Peers, serve_mcp, server_command
+from tests.interop.conftest import SANDBOX_KEY, Peers, serve_mcp, serve_sandbox, server_command
 
 # (sdk, protocol era, transport). v1 (@modelcontextprotocol/sdk) only speaks the handshake era;
 # v2 (@modelcontextprotocol/client) negotiates 2026-07-28 when asked.
@@ -47,3 +47,43 @@ def test_ts_sdk_client(peers: Peers, sdk: str, era: str, transport: str) -> None
     assert ran.returncode == 0, f"{summary}\n{ran.stderr[-3000:]}"
     if era == "modern":
         assert report["negotiated"] == "2026-07-28"
+
+
+AUTH_TOKEN = "interop-token-" + "x" * 24
+
+
+def test_ts_sdk_client_with_auth_token(peers: Peers) -> None:
+    """--auth-token: refused without the bearer token, every check passes with it."""
+    with serve_mcp(
+        "http", "--toolsets", "all", env={"GENISPACE_MCP_AUTH_TOKEN": AUTH_TOKEN}
+    ) as served:
+        driver = ["--sdk", "v2", "--era", "auto", "--transport", "http", "--url", served.url]
+        refused = peers.ts_client(*driver).json()
+        assert refused["ok"] is False
+        assert "401" in refused.get("fatal", "") or "nauthorized" in refused.get("fatal", ""), (
+            refused
+        )
+        report = peers.ts_client(*driver, "--header", f"Authorization: Bearer {AUTH_TOKEN}").json()
+    failed = [c for c in report.get("checks", []) if not c["ok"]]
+    assert "fatal" not in report, report.get("fatal")
+    assert not failed, json.dumps(failed, indent=2)[:8000]
+
+
+@pytest.mark.parametrize("era", ["legacy", "modern"])
+def test_ts_sdk_client_multi_tenant(peers: Peers, era: str) -> None:
+    """--multi-tenant: the client's own GeniSpace key as its bearer token, against a shared sandbox."""
+    with (
+        serve_sandbox() as sandbox,
+        serve_mcp(
+            "http", "--multi-tenant", "--toolsets", "all", "--base-url", sandbox.url, sandbox=False
+        ) as served,
+    ):
+        driver = ["--sdk", "v2", "--era", era, "--transport", "http", "--url", served.url]
+        report = peers.ts_client(*driver, "--header", f"Authorization: Bearer {SANDBOX_KEY}").json()
+        refused = peers.ts_client(
+            *driver, "--header", "Authorization: Bearer sk-not-a-real-key"
+        ).json()
+    failed = [c for c in report.get("checks", []) if not c["ok"]]
+    assert "fatal" not in report, report.get("fatal")
+    assert not failed, json.dumps(failed, indent=2)[:8000]
+    assert refused["ok"] is False, "a made-up key was accepted"

@@ -1,7 +1,7 @@
 // Drive genispace-mcp with the official TypeScript SDK client, as a third-party client would.
 //
 // Usage: node ts_client.mjs --sdk v1|v2 --era legacy|auto|modern --transport http|sse|stdio
-//                          (--url URL | --command CMD [ARGS...])
+//                          [--header 'Name: value']... (--url URL | --command CMD [ARGS...])
 // Connects, lists and validates every tool schema, calls every read tool (and the few safe
 // write tools the checks need) with arguments taken from the sandbox's demo data, checks that a
 // delete is refused without confirmation (and with a declined elicitation), then reads the
@@ -27,6 +27,12 @@ const COMMAND = (() => {
   return i >= 0 ? argv.slice(i + 1) : null;
 })();
 const CALL_TIMEOUT_MS = Number(opt('timeout-ms', '60000'));
+// --header 'Name: value' (repeatable; before --command): sent on every HTTP request.
+const HEADERS = Object.fromEntries(
+  argv
+    .flatMap((a, i) => (a === '--header' ? [argv[i + 1]] : []))
+    .map((h) => [h.slice(0, h.indexOf(':')).trim(), h.slice(h.indexOf(':') + 1).trim()]),
+);
 
 // --- The SDK under test: v2 (@modelcontextprotocol/client) or v1 (@modelcontextprotocol/sdk) ---
 
@@ -72,7 +78,10 @@ function makeTransport(sdk) {
     return new sdk.Stdio({ command: COMMAND[0], args: COMMAND.slice(1), stderr: 'ignore' });
   }
   if (!URL_ARG) throw new Error(`--transport ${TRANSPORT} needs --url`);
-  return TRANSPORT === 'sse' ? new sdk.Sse(new URL(URL_ARG)) : new sdk.Http(new URL(URL_ARG));
+  const options = { requestInit: { headers: HEADERS } };
+  return TRANSPORT === 'sse'
+    ? new sdk.Sse(new URL(URL_ARG), options)
+    : new sdk.Http(new URL(URL_ARG), options);
 }
 
 async function connect(sdk, { elicit } = {}) {
