@@ -146,11 +146,15 @@ class Target:
     name: str
     server_args: list[str]
     era: str
+    secret: str | None = None  # the GeniSpace key the server uses: it must never be shown
 
     def run(self, peers: Peers, *args: str) -> Ran:
-        return peers.inspector(
+        ran = peers.inspector(
             "--format", "json", "-q", "--protocol-era", self.era, *args, *self.server_args
         )  # fmt: skip
+        if self.secret:
+            assert self.secret not in ran.stdout + ran.stderr, f"the API key leaked: {ran.command}"
+        return ran
 
     def call(self, peers: Peers, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
         ran = self.run(
@@ -160,9 +164,9 @@ class Target:
         return _tool_ok(ran)
 
 
-@pytest.fixture(scope="module", params=["stdio", "http-legacy", "http-modern"])
+@pytest.fixture(scope="module", params=["stdio", "http-modern", "sse-legacy"])
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    """stdio servers against one standalone sandbox, or one `--sandbox` Streamable HTTP server."""
+    """stdio servers against one standalone sandbox, or one `--sandbox` HTTP or SSE server."""
     if request.param == "stdio":
         with serve_sandbox() as sandbox:
             # The key travels by environment (-e), never on a command line a process list shows.
@@ -171,11 +175,12 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
                 ["-e", f"GENISPACE_API_KEY={SANDBOX_KEY}", "--",
                  *server_command(), "--base-url", sandbox.url, "--toolsets", "all"],
                 "legacy",
+                secret=SANDBOX_KEY,
             )  # fmt: skip
     else:
-        with serve_mcp("http", "--toolsets", "all") as served:
-            era = request.param.split("-")[1]
-            yield Target(request.param, ["--transport", "http", "--server-url", served.url], era)
+        transport, era = request.param.split("-")
+        with serve_mcp(transport, "--toolsets", "all") as served:
+            yield Target(request.param, ["--transport", transport, "--server-url", served.url], era)
 
 
 @pytest.fixture(scope="module")
