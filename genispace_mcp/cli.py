@@ -24,8 +24,6 @@ from genispace_mcp.server.settings import Settings
 if TYPE_CHECKING:
     from mcp.server import MCPServer
 
-    from genispace_mcp.client import GeniSpace
-
 DESCRIPTION = (
     "MCP server for the GeniSpace platform: agents, tasks, datasets and API keys as tools "
     "and resources for AI assistants."
@@ -236,12 +234,12 @@ def configure_logging(settings: Settings) -> None:
 # --- Building the server ---------------------------------------------------------------------------
 
 
-def _create_server(settings: Settings, client: GeniSpace | None = None) -> MCPServer[Any]:
+def _create_server(settings: Settings) -> MCPServer[Any]:
     """The configured server; an unknown toolset or tool name becomes a UsageError listing the valid ones."""
     from genispace_mcp.server import create_server
 
     try:
-        return create_server(settings, client)
+        return create_server(settings)
     except (ValueError, LookupError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -305,7 +303,8 @@ def _serve(argv: Sequence[str]) -> int:
         _error(str(exc))
         return 2
     except OSError as exc:
-        _error(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror or exc}")
+        where = "stdio" if settings.transport == "stdio" else f"{settings.host}:{settings.port}"
+        _error(f"cannot serve on {where}: {exc.strerror or exc}")
         return 1
     except KeyboardInterrupt:
         return 130

@@ -177,6 +177,8 @@ def test_a_rejected_token_is_never_echoed(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["--toolsets", "agents,nope"], "unknown toolset 'nope'"),  # serving stops before it starts
+        (["--sandbox", "--tools", "nope"], "unknown tool 'nope'"),
         (["tools", "--toolsets", "agents,nope"], "unknown toolset 'nope'"),
         (["tools", "--exclude-tools", "list_agentz"], "unknown tool 'list_agentz'"),
         (["doctor", "--toolsets", "nope"], "unknown toolset 'nope'"),
@@ -209,7 +211,10 @@ def test_tools_json_is_the_tool_surface(
 
 
 def test_the_readme_documents_every_flag_and_variable() -> None:
+    from genispace_mcp.server.toolsets import DEFAULT_TOOLSETS
+
     readme = (ROOT / "README.md").read_text()
+    assert f"`{','.join(DEFAULT_TOOLSETS)}`" in readme
     for option in OPTIONS:
         assert f"`{option.env}`" in readme, option.env
         if option.flag:

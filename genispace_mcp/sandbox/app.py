@@ -85,6 +85,7 @@ def close_app(app: Starlette) -> None:
     """Stop the app's task runner (cancels unfinished runs). The store stays open."""
     ctx: Context = app.state.sandbox
     ctx.runner.close()
+    ctx.index.close()
 
 
 def _routes(table: list[Endpoint]) -> list[Route]:

@@ -10,18 +10,23 @@ which is what keeps 10,000 records at a few milliseconds without numpy.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import json
+import logging
 import math
 import struct
 import threading
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from genispace_mcp.sandbox.embed import Embedder, embed_sparse
 from genispace_mcp.sandbox.errors import invalid
 from genispace_mcp.sandbox.store import Store
+
+logger = logging.getLogger("genispace_mcp.sandbox.search")
 
 OPERATORS = ("$gt", "$gte", "$lt", "$lte", "$ne", "$in")
 _MISSING = object()
@@ -67,6 +72,24 @@ class RecordIndex:
         self._embedder = embedder
         self._cache: dict[str, Snapshot] = {}
         self._lock = threading.Lock()
+        # One background builder: after an import the new snapshot is built ahead of the first
+        # query (a query arriving earlier waits for it on the lock, as it would anyway).
+        self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-index")
+
+    def warm(self, dataset_id: str) -> None:
+        """Build a dataset's snapshot in the background, if it is not current."""
+        with contextlib.suppress(RuntimeError):  # closed: nothing to warm any more
+            self._builder.submit(self._warm, dataset_id)
+
+    def _warm(self, dataset_id: str) -> None:
+        try:
+            self.snapshot(dataset_id)
+        except Exception:  # the store closed under us; the next query rebuilds anyway
+            logger.debug("could not warm the index of %s", dataset_id, exc_info=True)
+
+    def close(self) -> None:
+        """Stop the background builder (waits for a build in progress)."""
+        self._builder.shutdown(wait=True, cancel_futures=True)
 
     def snapshot(self, dataset_id: str) -> Snapshot | None:
         """The current snapshot of a dataset, or None when it does not exist."""

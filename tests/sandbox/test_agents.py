@@ -186,6 +186,15 @@ async def test_execute_and_deprecated_invoke(harness: Harness) -> None:
     assert missing.json()["error"]["details"]["field"] == "inputs.audience"
     no_body = await harness.client.post(f"/agents/{agent['id']}/execute")
     assert no_body.status_code == 400  # the template needs its inputs
+    errors = (
+        await harness.client.get(f"/agents/{agent['id']}/logs", params={"status": "error"})
+    ).json()
+    assert errors["pagination"]["total"] == 2
+    assert (
+        errors["data"][0]["error"]
+        == "Invalid parameter 'inputs.topic': required by the agent's prompt template"
+    )
+    assert errors["data"][0]["usage"] is None
 
 
 async def test_every_call_is_logged(harness: Harness) -> None:

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Any
 
+import anyio
 import pytest
 
 from genispace_mcp.sandbox.embed import HashingEmbedder
@@ -322,3 +323,13 @@ async def test_large_export_streams_every_record(harness: Harness) -> None:
     assert [json.loads(line)["id"] for line in exported.text.splitlines()] == [
         r["id"] for r in records
     ]
+
+
+async def test_the_index_is_rebuilt_in_the_background_after_an_import(harness: Harness) -> None:
+    dataset_id = await make_dataset(harness, RECORDS)
+    index = harness.ctx.index
+    # The builder runs one job at a time, in order: once this no-op ran, the warm-up has too.
+    await anyio.to_thread.run_sync(lambda: index._builder.submit(lambda: None).result(10))
+    cached = index._cache[dataset_id]
+    assert cached.version == harness.ctx.store.dataset_version(dataset_id)
+    assert cached.ids == ["r1", "r2", "r3", "r4"]

@@ -287,7 +287,7 @@ async def test_unfinished_runs_fail_after_a_restart(make_harness: HarnessFactory
     await poll(harness, run["id"], {"RUNNING"})
     # Simulate a crash: the run stays RUNNING in the file; a new sandbox opens it.
     store = Store.open(tmp_path)
-    from genispace_mcp.sandbox import SandboxSettings, create_app
+    from genispace_mcp.sandbox import SandboxSettings, close_app, create_app
 
     app = create_app(store, SandboxSettings(data_dir=tmp_path))
     try:
@@ -296,5 +296,5 @@ async def test_unfinished_runs_fail_after_a_restart(make_harness: HarnessFactory
         assert recovered["status"] == "FAILED"
         assert recovered["error"]["code"] == "interrupted"
     finally:
-        app.state.sandbox.runner.close()
+        close_app(app)
         store.close()

@@ -269,10 +269,13 @@ async def _execute(request: Request, deprecated: bool) -> Response:
         try:
             question = render(template, {"inputs": inputs, **inputs})
         except TemplateError as exc:
-            raise invalid(
+            error = invalid(
                 f"inputs.{exc.name.removeprefix('inputs.')}",
                 "required by the agent's prompt template",
-            ) from None
+            )
+            # A call that reached the agent and failed is logged too, as an error.
+            log_call(ctx.store, ctx.now(), agent["id"], "execute", inputs, None, 0, error.message)
+            raise error from None
     else:
         asked = [inputs[k] for k in QUESTION_INPUTS if isinstance(inputs.get(k), str)]
         question = (

@@ -243,6 +243,7 @@ def _run_import(
     count = records.store_records(ctx, dataset, [r for _, r in parsed.records])
     if count is None:
         raise not_found("dataset", dataset["id"])
+    ctx.index.warm(dataset["id"])
     return 200, {
         "datasetId": dataset["id"],
         "imported": len(parsed.records),
