@@ -291,14 +291,17 @@ async function main() {
     await check('query_dataset', async () =>
       void (await call(client, 'query_dataset', { dataset_id: ids.dataset, query: 'refund', top_k: 3 })),
     );
-    await check('query_dataset (fields, filter as JSON string)', async () =>
-      void (await call(client, 'query_dataset', {
+    await check('query_dataset (fields and filter sent as JSON strings)', async () => {
+      // Some clients send an object or array argument as a JSON string; the issue says: accept it.
+      const r = await call(client, 'query_dataset', {
         dataset_id: ids.dataset,
         query: 'warranty',
-        fields: ['question'],
+        fields: '["question"]',
+        filter: '{"product": "Acme Widget"}',
         top_k: 2,
-      })),
-    );
+      });
+      return { total: r.structuredContent.total };
+    });
     if (has('export_dataset')) {
       await check('export_dataset', async () => {
         const r = await call(client, 'export_dataset', { dataset_id: ids.dataset, preview: 2 });
