@@ -350,6 +350,8 @@ def _argument_problem(name: str, error: Any) -> str:
     elif kind in ("string_too_long", "too_long"):
         unit = "characters" if kind == "string_too_long" else "items"
         want = f"at most {ctx.get('max_length')} {unit} long"
+    elif kind.startswith(("datetime_", "date_")):
+        want = "an ISO 8601 date-time such as 2027-01-31T00:00:00Z"
     elif kind in _EXPECTED:
         want = _EXPECTED[kind] or "given"
         if isinstance(value, str) and kind in ("dict_type", "list_type", "model_type"):

@@ -144,6 +144,14 @@ ARGUMENT_CASES = [
         ],
     ),
     (
+        "create_api_key",
+        {"name": "ci", "permissions": ["read:agents"], "expires_at": "next week"},
+        [
+            "expires_at must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z "
+            "(got 'next week')."
+        ],
+    ),
+    (
         "create_agent",
         {"name": "x" * 500},
         [
