@@ -20,7 +20,7 @@ Confirm = Annotated[
     str | None,
     Field(
         max_length=200,
-        description="Only if your client cannot ask the user: the id again, after the user agreed.",
+        description="Only when the tool asks for it: the id again, after the user agreed.",
     ),
 ]
 Temperature = Annotated[float | None, Field(ge=0, le=2, description="Sampling temperature.")]

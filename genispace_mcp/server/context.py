@@ -18,7 +18,7 @@ They read two context variables:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -77,6 +77,9 @@ _state: ContextVar[ServerState | None] = ContextVar("genispace_mcp_state", defau
 _request_client: ContextVar[GeniSpace | None] = ContextVar(
     "genispace_mcp_request_client", default=None
 )
+_request_tenant: ContextVar[Hashable | None] = ContextVar(
+    "genispace_mcp_request_tenant", default=None
+)
 
 
 def lifespan(
@@ -121,13 +124,28 @@ def server_state(ctx: ServerRequestContext[Any, Any] | None = None) -> ServerSta
 
 
 @contextmanager
-def use_client(client: GeniSpace) -> Iterator[None]:
-    """Serve the requests made inside this block with `client` (e.g. a caller's own key)."""
+def use_client(client: GeniSpace, tenant: Hashable | None = None) -> Iterator[None]:
+    """Serve the requests made inside this block with `client` (e.g. a caller's own key).
+
+    `tenant`, when given, names whose credentials these are (a salted digest, never the key), so
+    per-caller caches such as id completion survive across that caller's requests.
+    """
     token = _request_client.set(client)
+    tenant_token = _request_tenant.set(tenant)
     try:
         yield
     finally:
+        _request_tenant.reset(tenant_token)
         _request_client.reset(token)
+
+
+def current_tenant() -> Hashable:
+    """Whose credentials this request runs with: the tenant given to `use_client`, else the client.
+
+    Caches keyed by it never share one caller's data with another.
+    """
+    tenant = _request_tenant.get()
+    return tenant if tenant is not None else current_client()
 
 
 def current_client() -> GeniSpace:

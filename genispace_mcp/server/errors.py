@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
 
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.toolsets import AREAS, TOOLSET_OF
@@ -244,3 +247,130 @@ def _serving() -> tuple[Settings, int | None]:
         return settings, current_client().max_retries
     except GeniSpaceError:
         return settings, None
+
+
+# What a value of each JSON type is called, for "must be ..." sentences.
+_EXPECTED = {
+    "missing": None,
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a JSON object",
+    "model_type": "a JSON object",
+    "model_attributes_type": "a JSON object",
+    "list_type": "a JSON array",
+    "tuple_type": "a JSON array",
+    "none_required": "null",
+}
+_SHOWN = 40  # characters of a rejected value echoed back: enough to recognise it, never a payload
+
+
+def explain_arguments(tool: str, exc: ValidationError, unknown: Iterable[str] = ()) -> str:
+    """The arguments a call got wrong, one line per argument: its name, what is allowed, what came.
+
+    `unknown` names arguments the tool does not take (ignored, but likely the misspelt one). No
+    pydantic wording, class names or documentation links: the model reads this to fix its call.
+    """
+    lines: list[str] = []
+    seen: dict[str, int] = {}
+    for error in exc.errors(include_url=False, include_context=True):
+        name = _argument_path(error["loc"])
+        sentence = _argument_problem(name, error)
+        if name in seen:
+            # A union reports once per member: merge them into one "must be A or B" line.
+            index = seen[name]
+            if " must be " in sentence and " must be " in lines[index]:
+                head, _, tail = lines[index].partition(" must be ")
+                wanted, _, got = tail.partition(" (got ")
+                extra = sentence.partition(" must be ")[2].partition(" (got ")[0]
+                if extra and extra not in wanted:
+                    wanted = f"{wanted.rstrip('.')} or {extra.rstrip('.')}"
+                lines[index] = f"{head} must be {wanted.rstrip('.')}" + (
+                    f" (got {got}" if got else "."
+                )
+            continue
+        seen[name] = len(lines)
+        lines.append(sentence)
+    strays = sorted(unknown)
+    if strays:
+        names, verb = (
+            ", ".join(strays),
+            ("is not an argument" if len(strays) == 1 else "are not arguments"),
+        )
+        lines.append(f"{names} {verb} of {tool} (ignored); check the spelling.")
+    return f"Invalid arguments for {tool}: " + "\n".join(lines)
+
+
+def _argument_path(loc: tuple[int | str, ...]) -> str:
+    """`messages[0].content` from pydantic's location, without the tags unions add."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif path and not part.isidentifier():
+            break  # a union member's tag such as `list[str]` or `function-after[...]`
+        else:
+            path += f".{part}" if path else part
+    return path or "arguments"
+
+
+def _argument_problem(name: str, error: Any) -> str:
+    kind: str = error["type"]
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "missing":
+        return f"{name} is required."
+    if kind == "extra_forbidden":
+        return f"{name} is not an argument of this tool; leave it out."
+    if kind in ("literal_error", "enum"):
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", ""))) or [
+            str(ctx.get("expected", "?"))
+        ]
+        want = f"one of {', '.join(allowed)}"
+    elif kind in ("less_than_equal", "less_than", "greater_than_equal", "greater_than"):
+        bound = {
+            "less_than_equal": ("at most", "le"),
+            "less_than": ("less than", "lt"),
+            "greater_than_equal": ("at least", "ge"),
+            "greater_than": ("more than", "gt"),
+        }[kind]
+        limit = ctx.get(bound[1])
+        want = f"{bound[0]} {limit:g}" if isinstance(limit, int | float) else f"{bound[0]} {limit}"
+    elif kind in ("string_too_short", "too_short"):
+        least = ctx.get("min_length", 1)
+        unit = "character" if kind == "string_too_short" else "item"
+        if least == 1:
+            return f"{name} must not be empty (got {_shown(value)})."
+        want = f"at least {least} {unit}s long"
+    elif kind in ("string_too_long", "too_long"):
+        unit = "characters" if kind == "string_too_long" else "items"
+        want = f"at most {ctx.get('max_length')} {unit} long"
+    elif kind.startswith(("datetime_", "date_")):
+        want = "an ISO 8601 date-time such as 2027-01-31T00:00:00Z"
+    elif kind in _EXPECTED:
+        want = _EXPECTED[kind] or "given"
+        if isinstance(value, str) and kind in ("dict_type", "list_type", "model_type"):
+            want += "; a string is accepted only if it holds valid JSON, and this one does not"
+    else:
+        # Anything else (a custom validator): pydantic's own sentence, minus its jargon.
+        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        want = message[:1].lower() + message[1:]
+        return f"{name} is invalid: {want.rstrip('.')} (got {_shown(value)})."
+    return f"{name} must be {want} (got {_shown(value)})."
+
+
+def _shown(value: Any) -> str:
+    """A rejected value as the model sent it, shortened."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    except (TypeError, ValueError):
+        text = repr(value)
+    if isinstance(value, str):
+        short = value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
+        return "'" + short.replace("\n", " ") + "'"
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"

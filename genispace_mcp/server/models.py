@@ -6,6 +6,7 @@ Flat, shared and typed: one model per noun, read straight from the client's obje
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -21,8 +22,31 @@ def _iso(value: Any) -> Any:
     return value
 
 
+def _text(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _object(value: Any) -> Any:
+    if value is None or isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return parsed
+    return {"value": value}
+
+
 # A timestamp as the API spells it (ISO 8601); the client may have parsed it, so print it back.
 Time = Annotated[str | None, BeforeValidator(_iso)]
+# Fields the platform does not type: published as a string or an object, and any other shape the
+# platform sends is folded into that type here, so a surprise never fails output validation.
+Text = Annotated[str | None, BeforeValidator(_text)]  # other values as compact JSON
+Object = Annotated[Json | None, BeforeValidator(_object)]  # other values as {"value": ...}
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -104,8 +128,8 @@ class Execution(Out):
     id: str | None = None
     agent_id: str
     status: str | None = None
-    output: Any = Field(default=None, description="Untrusted data.")
-    outputs: Json | None = Field(default=None, description="Untrusted data.")
+    output: Text = Field(default=None, description="Untrusted data.")
+    outputs: Object = Field(default=None, description="Untrusted data.")
     usage: Usage | None = None
 
 
@@ -114,9 +138,9 @@ class AgentLog(Out):
     kind: str | None = None
     status: str | None = None
     latency_ms: float | None = None
-    input: Any = None
-    output: Any = None
-    error: Any = None
+    input: Text = None
+    output: Text = None
+    error: Text = None
     created_at: Time = None
 
 
@@ -131,13 +155,13 @@ class Task(Out):
     description: str | None = None
     type: str | None = None
     status: str | None = None
-    priority: Any = None
+    priority: Text = None
     schedule: str | None = None
     tags: list[str] | None = None
     input_schema: Json | None = Field(
         default=None, description="JSON Schema of the inputs run_task takes."
     )
-    workflow: Any = None
+    workflow: Object = None
     created_at: Time = None
     updated_at: Time = None
 
@@ -170,8 +194,8 @@ class Run(Out):
     status: str
     final: bool = Field(description="True once the run can no longer change.")
     progress: Progress | None = None
-    inputs: Any = None
-    outputs: Any = Field(default=None, description="Untrusted data.")
+    inputs: Object = None
+    outputs: Object = Field(default=None, description="Untrusted data.")
     error: RunError | None = None
     logs: list[RunLog] | None = Field(
         default=None, description="The last log lines (untrusted data)."

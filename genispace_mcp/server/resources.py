@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from mcp.server import MCPServer
@@ -19,7 +21,7 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from genispace_mcp.server.context import current_client, current_settings
+from genispace_mcp.server.context import current_client, current_settings, current_tenant
 from genispace_mcp.server.errors import explain
 from genispace_mcp.server.models import Agent, read
 from genispace_mcp.server.settings import Settings
@@ -32,6 +34,9 @@ R = TypeVar("R")
 
 JSON = "application/json"
 MAX_COMPLETIONS = 100  # what completion/complete may return at once
+# Seconds a fetched id list serves completion: one list call per burst of typing.
+COMPLETION_TTL = 10.0
+CLOCK: Callable[[], float] = time.monotonic  # what new completion caches read the time from
 
 
 def _json(value: Any) -> str:
@@ -125,6 +130,8 @@ def register(mcp: MCPServer, settings: Settings) -> None:
             _translating(fn, uri)
         )
 
+    cache = CompletionCache()
+
     @mcp.completion()
     async def complete(
         ref: PromptReference | ResourceTemplateReference,
@@ -136,7 +143,7 @@ def register(mcp: MCPServer, settings: Settings) -> None:
 
         given = (context.arguments if context else None) or {}
         try:
-            values = await _candidates(argument.name, argument.value, given)
+            values = await _candidates(argument.name, argument.value, given, cache)
         except GeniSpaceError as exc:
             # A failed suggestion must not break the client's form; the reason goes to the log.
             logger.info("completion for %s failed: %s", argument.name, type(exc).__name__)
@@ -150,25 +157,73 @@ def register(mcp: MCPServer, settings: Settings) -> None:
         )
 
 
-async def _candidates(name: str, typed: str, given: dict[str, str]) -> list[str] | None:
+class CompletionCache:
+    """The id lists completion fetched recently, per caller, so each keystroke is not a list call.
+
+    Entries are keyed by `current_tenant()` (the connection's client, or a tenant's digest), so one
+    caller never sees another's ids; they expire after `ttl` seconds and at most `max_entries` are
+    kept. Failures are not cached.
+    """
+
+    def __init__(
+        self,
+        ttl: float = COMPLETION_TTL,
+        clock: Callable[[], float] | None = None,
+        max_entries: int = 256,
+    ) -> None:
+        self.ttl = ttl
+        self.clock = clock or CLOCK
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[float, Sequence[Any]]] = OrderedDict()
+
+    async def get(
+        self, key: Hashable, fetch: Callable[[], Awaitable[Sequence[Any]]]
+    ) -> Sequence[Any]:
+        """The items cached under `key` while fresh, else `fetch()`'s, cached from now."""
+        now = self.clock()
+        while self._entries:  # oldest first: drop what has expired
+            oldest = next(iter(self._entries))
+            if self._entries[oldest][0] > now:
+                break
+            del self._entries[oldest]
+        entry = self._entries.get(key)
+        if entry is not None:
+            return entry[1]
+        items = await fetch()
+        self._entries[key] = (self.clock() + self.ttl, items)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+        return items
+
+
+async def _candidates(
+    name: str, typed: str, given: dict[str, str], cache: CompletionCache
+) -> list[str] | None:
     """The ids for argument `name` that start with (or whose name contains) what was typed."""
-    client = current_client()
-    items: Sequence[Any]
     if name == "format":
         return [value for value in ("jsonl", "csv") if value.startswith(typed)]
+    client = current_client()
+    fetch: Callable[[], Awaitable[Any]]
+    parent = None
     if name == "agent_id":
-        items = (await client.agents.list(limit=100)).items
+        fetch = functools.partial(client.agents.list, limit=100)
     elif name == "task_id":
-        items = (await client.tasks.list(limit=100)).items
+        fetch = functools.partial(client.tasks.list, limit=100)
     elif name == "dataset_id":
-        items = (await client.datasets.list(limit=100)).items
+        fetch = functools.partial(client.datasets.list, limit=100)
     elif name == "run_id" and given.get("task_id"):
-        items = (await client.tasks.runs(given["task_id"], limit=100)).items
+        parent = given["task_id"]
+        fetch = functools.partial(client.tasks.runs, parent, limit=100)
     else:
         return None
+
+    async def items() -> Sequence[Any]:
+        return (await fetch()).items
+
+    found = await cache.get((current_tenant(), name, parent), items)
     needle = typed.lower()
     return [
         item.id
-        for item in items
+        for item in found
         if item.id.lower().startswith(needle) or needle in str(getattr(item, "name", "")).lower()
     ]

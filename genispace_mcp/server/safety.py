@@ -61,8 +61,9 @@ def ask_to_delete(
     """Decide how a delete is confirmed; used by each delete tool's resolver.
 
     A client that can show the user a form (elicitation, in either protocol era) is asked, whatever
-    the model put in `confirm`: the human decides. A client that cannot must pass `confirm` repeating
-    the id exactly; anything else changes nothing and says how to confirm.
+    the model put in `confirm`: the human decides. Otherwise (the client has no form elicitation, or a
+    stateless HTTP server in the handshake era cannot send it) the call must pass `confirm`
+    repeating the id exactly; anything else changes nothing and says how to confirm.
     """
     if _can_elicit(ctx):
         return Elicit(
@@ -71,8 +72,9 @@ def ask_to_delete(
         )
     if confirm is None or confirm == "":
         raise ToolError(
-            f"Nothing was deleted: deleting {kind} {item_id} needs confirmation, and this client cannot "
-            f'ask the user. Ask the user; if they agree, call again with confirm="{item_id}".'
+            f"Nothing was deleted: deleting {kind} {item_id} needs the user's confirmation, which "
+            f"could not be asked interactively here. Ask the user; if they agree, call again with "
+            f'confirm="{item_id}".'
         )
     if confirm.strip() != item_id:
         raise ToolError(

@@ -20,6 +20,7 @@ from genispace_mcp.client import (
 )
 from genispace_mcp.server.errors import explain
 from genispace_mcp.server.settings import Settings
+from tests.server.conftest import MODES, Connect, failed
 
 SETTINGS = Settings(base_url="http://127.0.0.1:9/v1", max_retries=2)
 
@@ -95,3 +96,94 @@ def test_multi_tenant_401_points_at_the_bearer_token() -> None:
     settings = Settings(multi_tenant=True)
     text = explain(status(AuthenticationError, 401), "list_agents", {}, settings)
     assert "bearer token" in text
+
+
+# Argument errors: what the SDK's pydantic validation rejects, as the model reads it.
+ARGUMENT_CASES = [
+    ("list_agents", {"type": "NOPE"}, ["type must be one of CHAT, TASK (got 'NOPE')."]),
+    (
+        "query_dataset",
+        {"dataset_id": "ds_x", "top_k": 1000},
+        ["top_k must be at most 100 (got 1000)."],
+    ),
+    ("get_agent", {}, ["agent_id is required."]),
+    ("list_agents", {"limit": 0}, ["limit must be at least 1 (got 0)."]),
+    ("list_agents", {"page": "two"}, ["page must be an integer (got 'two')."]),
+    ("list_agents", {"limit": 1.5}, ["limit must be a whole number (got 1.5)."]),
+    (
+        "execute_agent",
+        {"agent_id": "", "inputs": [1, 2]},
+        [
+            "agent_id must not be empty (got '').",
+            "inputs must be a JSON object (got [1,2]).",
+        ],
+    ),
+    (
+        "query_dataset",
+        {"dataset_id": "ds_x", "filter": "{not json"},
+        [
+            "filter must be a JSON object; a string is accepted only if it holds valid JSON, and "
+            "this one does not (got '{not json').",
+        ],
+    ),
+    (
+        "get_agent",
+        {"agentId": "agt_1"},
+        [
+            "agent_id is required.",
+            "agentId is not an argument of get_agent (ignored); check the spelling.",
+        ],
+    ),
+    (
+        "chat_with_agent",
+        {"agent_id": "agt_1", "messages": [{"role": "bot"}], "temperature": 9},
+        [
+            "messages[0].role must be one of system, user, assistant (got 'bot').",
+            "messages[0].content is required.",
+            "temperature must be at most 2 (got 9).",
+        ],
+    ),
+    (
+        "create_api_key",
+        {"name": "ci", "permissions": ["read:agents"], "expires_at": "next week"},
+        [
+            "expires_at must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z "
+            "(got 'next week')."
+        ],
+    ),
+    (
+        "create_agent",
+        {"name": "x" * 500},
+        [
+            "name must be at most 200 characters long (got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…').",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("tool", "arguments", "lines"), ARGUMENT_CASES)
+async def test_bad_arguments_read_as_a_fix_it_list(
+    connect: Connect, mode: str, tool: str, arguments: dict, lines: list[str]
+) -> None:
+    async with connect(mode=mode) as client:
+        text = failed(await client.call_tool(tool, arguments))
+    assert text == f"Invalid arguments for {tool}: " + "\n".join(lines)
+    for jargon in ("pydantic", "validation error", "Arguments", "type=", "input_value", "http"):
+        assert jargon not in text
+
+
+async def test_unknown_arguments_alone_are_ignored(connect: Connect) -> None:
+    # Lenient by design: clients add fields of their own; only a call that fails names them.
+    async with connect() as client:
+        result = await client.call_tool("list_agents", {"limit": 1, "verbose": True})
+    assert not result.is_error
+
+
+async def test_json_string_arguments_that_parse_are_accepted(connect: Connect) -> None:
+    async with connect() as client:
+        result = await client.call_tool(
+            "query_dataset", {"dataset_id": "ds_missing", "filter": '{"a": 1}', "fields": '["a"]'}
+        )
+    # It reaches GeniSpace (a 404 for the made-up id), so the arguments were accepted.
+    assert "No dataset with id 'ds_missing'" in failed(result)

@@ -5,12 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import httpx
 import pytest
 from mcp.client import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import ResourceTemplateReference, TextResourceContents
 
+from genispace_mcp.client import GeniSpace
+from genispace_mcp.server import create_server, resources
+from genispace_mcp.server.resources import COMPLETION_TTL, CompletionCache
+from genispace_mcp.server.settings import Settings
 from tests.server.conftest import MODES, Connect, first_id, ok
 
 
@@ -89,3 +96,74 @@ async def test_completion_of_ids_and_formats(mcp: Client) -> None:
     )
     formats = await mcp.complete(export, {"name": "format", "value": "c"})
     assert formats.completion.values == ["csv"]
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_completion_cache_serves_fresh_lists_per_key() -> None:
+    clock = FakeClock()
+    cache = CompletionCache(ttl=10, clock=clock, max_entries=2)
+    calls: list[str] = []
+
+    def fetcher(tag: str) -> Callable[[], Awaitable[list[str]]]:
+        async def fetch() -> list[str]:
+            calls.append(tag)
+            return [f"{tag}{len(calls)}"]
+
+        return fetch
+
+    assert await cache.get("a", fetcher("a")) == ["a1"]
+    clock.now += 9.9
+    assert await cache.get("a", fetcher("a")) == ["a1"]  # still fresh: no call
+    assert await cache.get("b", fetcher("b")) == ["b2"]  # another caller: its own list
+    clock.now += 0.1
+    assert await cache.get("a", fetcher("a")) == ["a3"]  # expired: fetched again
+    assert await cache.get("c", fetcher("c")) == ["c4"]
+    assert await cache.get("d", fetcher("d")) == ["d5"]  # over max_entries: the oldest goes
+    assert await cache.get("b", fetcher("b")) == ["b6"]
+    assert calls == ["a", "b", "a", "c", "d", "b"]
+
+    async def broken() -> list[str]:
+        raise RuntimeError("down")
+
+    with pytest.raises(RuntimeError):
+        await cache.get("e", broken)
+    assert await cache.get("e", fetcher("e")) == ["e7"]  # a failure is not cached
+
+
+async def test_completion_lists_once_per_burst_of_typing(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    monkeypatch.setattr(resources, "CLOCK", clock)
+    listed: list[str] = []
+
+    async def count(request: httpx.Request) -> None:
+        if request.method == "GET" and request.url.path.endswith("/agents"):
+            listed.append(str(request.url))
+
+    http = httpx.AsyncClient(event_hooks={"request": [count]})
+    settings = Settings(api_key=sandbox.admin_key, base_url=sandbox.base_url, max_retries=0)
+    async with (
+        http,
+        GeniSpace(api_key=sandbox.admin_key, base_url=sandbox.base_url, http_client=http) as gs,
+        Client(create_server(settings, client=gs)) as client,
+    ):
+        ref = ResourceTemplateReference(type="ref/resource", uri="genispace://agents/{agent_id}")
+        typed = ""
+        for letter in "agt_":
+            typed += letter
+            found = await client.complete(ref, {"name": "agent_id", "value": typed})
+            assert found.completion.values
+        assert len(listed) == 1
+        clock.now += COMPLETION_TTL
+        await client.complete(ref, {"name": "agent_id", "value": "agt"})
+        assert len(listed) == 2

@@ -12,10 +12,12 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
+from pydantic import ValidationError
 
-from genispace_mcp.server.errors import translating
+from genispace_mcp.server.errors import explain_arguments, translating
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.shaping import inline_refs, lean_schema
 from genispace_mcp.server.toolsets import ALL_TOOLS, selected_tools
@@ -54,6 +56,27 @@ class ToolRegistry:
         return [self._tools[name] for name in ALL_TOOLS if name in self._tools]
 
 
+class CheckedTool(Tool):
+    """An SDK Tool whose argument errors read as a fix-it list for the model, not pydantic's dump.
+
+    The SDK validates arguments inside `Tool.run` and raises a ToolError caused by the
+    ValidationError; this is the one place that text is rewritten, for every tool alike.
+    """
+
+    async def run(
+        self, arguments: dict[str, Any], context: Any, convert_result: bool = False
+    ) -> Any:
+        """Run the tool; bad arguments raise a ToolError saying which, what is allowed, what came."""
+        try:
+            return await super().run(arguments, context, convert_result)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, ValidationError):
+                raise
+            unknown = set(arguments) - set(self.parameters.get("properties", {}))
+            raise ToolError(explain_arguments(self.name, cause, unknown)) from cause
+
+
 # A tool's SDK object depends on its function alone (settings are read per call), so each is built
 # once per process: building means generating pydantic models and schemas, the bulk of start-up.
 _BUILT: dict[Callable[..., Awaitable[Any]], Tool] = {}
@@ -62,7 +85,7 @@ _BUILT: dict[Callable[..., Awaitable[Any]], Tool] = {}
 def _build(fn: Callable[..., Awaitable[Any]], title: str, annotations: ToolAnnotations) -> Tool:
     tool = _BUILT.get(fn)
     if tool is None:
-        tool = Tool.from_function(
+        tool = CheckedTool.from_function(
             translating(fn, fn.__name__),
             name=fn.__name__,
             title=title,

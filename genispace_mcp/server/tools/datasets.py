@@ -124,9 +124,26 @@ async def query_dataset(
         next=" ".join(notes) or None,
     )
     head = dumps(out.model_dump(mode="json", exclude={"matches", "next"}))
+    if not matches:
+        # Nothing to fence off: an empty untrusted block would only cost the model tokens.
+        return result(out, f"{head}\n{_no_matches(query, filter, offset, found.total)}")
     body = untrusted("\n".join(rendered[:shown]), "dataset records")
     text = f"{head}\n{body}" + (f"\n{' '.join(notes)}" if notes else "")
     return result(out, text)
+
+
+def _no_matches(query: str, filter: dict[str, Any] | None, offset: int, total: int | None) -> str:
+    """What an empty query answer says: no records, and what to try instead."""
+    if offset and total:
+        return f"No matches at offset {offset}: only {total} record(s) match. Use a smaller offset."
+    tries = []
+    if filter:
+        tries.append("drop or loosen the filter")
+    if query:
+        tries.append("broaden the query (fewer or other words)")
+    if not tries:
+        return "No records: this dataset is empty. import_dataset_records fills it."
+    return f"No matching records. Try: {'; '.join(tries)}; get_dataset shows its fields."
 
 
 async def create_dataset(

@@ -61,6 +61,28 @@ async def test_query_filter_as_a_json_string_and_fields(mcp: Client) -> None:
     assert found["has_more"] is False
 
 
+async def test_query_with_no_matches_says_so_and_what_to_try(mcp: Client) -> None:
+    dataset_id = await new_dataset(mcp, [{"id": f"r{n}", "n": n} for n in range(3)])
+
+    async def empty(arguments: dict) -> str:
+        result = await mcp.call_tool("query_dataset", {"dataset_id": dataset_id, **arguments})
+        assert ok(result)["matches"] == []
+        text = text_of(result)
+        assert untrusted_blocks(text) == []
+        assert "untrusted" not in text
+        assert len(text) < 250, text
+        return text.split("\n", 1)[1]
+
+    assert await empty({"filter": {"n": {"$gt": 100}}}) == (
+        "No matching records. Try: drop or loosen the filter; get_dataset shows its fields."
+    )
+    assert await empty({"offset": 50}) == (
+        "No matches at offset 50: only 3 record(s) match. Use a smaller offset."
+    )
+    dataset_id = ok(await mcp.call_tool("create_dataset", {"name": "Empty"}))["id"]
+    assert await empty({}) == "No records: this dataset is empty. import_dataset_records fills it."
+
+
 async def test_records_are_wrapped_as_untrusted_data(mcp: Client) -> None:
     dataset_id = await new_dataset(mcp, [{"id": "evil", "text": INJECTION}])
     result = await mcp.call_tool(
