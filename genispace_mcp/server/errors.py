@@ -93,14 +93,18 @@ def _explain(
     key_source = (
         "the bearer token this MCP client sends (its own GeniSpace API key)"
         if settings.multi_tenant
-        else "GENISPACE_API_KEY (or --api-key) where this MCP server is started"
+        else "the GENISPACE_API_KEY environment variable where this MCP server is started"
     )
     if isinstance(exc, ConfigurationError):
         if "base url" in str(exc).lower():
             fix = "Fix GENISPACE_BASE_URL (or --base-url)"
         else:
             fix = f"Set {key_source}"
-        reason = str(exc).rstrip(".")
+        # The client's own text speaks to library users (api_key=...); say it for this server.
+        text = str(exc)
+        reason = (
+            "no GeniSpace API key" if text.startswith("No GeniSpace API key") else text.rstrip(".")
+        )
         again = "call again" if settings.multi_tenant else "restart the server"
         return f"genispace-mcp is not configured: {reason}. {fix}, then {again}."
     if isinstance(exc, AuthenticationError):

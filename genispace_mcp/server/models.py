@@ -7,7 +7,7 @@ Flat, shared and typed: one model per noun, read straight from the client's obje
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -20,6 +20,13 @@ def _iso(value: Any) -> Any:
         text = value.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
     return value
+
+
+def _epoch_iso(value: Any) -> Any:
+    """A Unix time (as X-RateLimit-Reset sends it) as an ISO 8601 UTC time a model can read."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _iso(datetime.fromtimestamp(value, tz=UTC).replace(microsecond=0))
+    return _iso(value)
 
 
 def _text(value: Any) -> Any:
@@ -303,7 +310,9 @@ class Endpoint(Out):
 class RateLimit(Out):
     limit: int | None = None
     remaining: int | None = None
-    reset: float | None = Field(default=None, description="Unix time the window resets.")
+    reset: Annotated[str | None, BeforeValidator(_epoch_iso)] = Field(
+        default=None, description="When the window resets (ISO 8601, UTC)."
+    )
 
 
 class ApiKeyUsage(Out):

@@ -88,12 +88,26 @@ async def run(run_id: str) -> str:
     return _json(_run(await current_client().tasks.get_run(run_id)))
 
 
+# The most characters a dataset export resource returns; beyond it the read is refused.
+EXPORT_LIMIT = 10_000_000
+
+
 async def dataset_export(dataset_id: str, format: str = "jsonl") -> str:
     """Every record of a dataset, as JSON Lines (format=jsonl) or CSV (format=csv)."""
     if format not in ("jsonl", "csv"):
         raise ResourceError(f"format must be jsonl or csv, not {format!r}")
-    lines = [line async for line in current_client().datasets.export(dataset_id, format=format)]
-    return "\n".join(line.rstrip("\n") for line in lines) + ("\n" if lines else "")
+    lines: list[str] = []
+    size = 0
+    async for line in current_client().datasets.export(dataset_id, format=format):
+        lines.append(line.rstrip("\n"))
+        size += len(line) + 1
+        if size > EXPORT_LIMIT:  # a resource is read whole: refuse rather than hold it all
+            raise ResourceError(
+                f"Dataset {dataset_id} exports to more than {EXPORT_LIMIT // 1_000_000} MB, too "
+                "much to read as one resource. Page through it with query_dataset (offset, "
+                "top_k), or export it with the GeniSpace client (datasets.export streams it)."
+            )
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _run(value: Any) -> dict[str, Any]:

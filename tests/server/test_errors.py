@@ -187,3 +187,20 @@ async def test_json_string_arguments_that_parse_are_accepted(connect: Connect) -
         )
     # It reaches GeniSpace (a 404 for the made-up id), so the arguments were accepted.
     assert "No dataset with id 'ds_missing'" in failed(result)
+
+
+def test_a_missing_key_names_the_variable_not_library_arguments() -> None:
+    from genispace_mcp.client import ConfigurationError
+
+    text = explain(
+        ConfigurationError(
+            "No GeniSpace API key: set the GENISPACE_API_KEY environment variable "
+            "or pass api_key= to GeniSpace()"
+        ),
+        "whoami",
+        {},
+        Settings(),
+    )
+    assert "GENISPACE_API_KEY" in text
+    assert "api_key=" not in text
+    assert "--api-key" not in text

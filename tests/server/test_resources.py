@@ -167,3 +167,13 @@ async def test_completion_lists_once_per_burst_of_typing(
         clock.now += COMPLETION_TTL
         await client.complete(ref, {"name": "agent_id", "value": "agt"})
         assert len(listed) == 2
+
+
+async def test_an_export_too_large_to_read_whole_is_refused_with_a_way_on(
+    mcp: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset_id = await first_id(mcp, "list_datasets")
+    monkeypatch.setattr(resources, "EXPORT_LIMIT", 1_000)
+    with pytest.raises(MCPError) as raised:
+        await read(mcp, f"genispace://datasets/{dataset_id}/export")
+    assert "query_dataset" in str(raised.value)

@@ -303,14 +303,19 @@ def _run_result(
     logs = [dumps(line) for line in out.logs or []]
     # Outputs get what the logs leave, and at least half the room; the newest log lines come next.
     log_size = sum(len(line) + 1 for line in logs)
-    outputs = clip(
-        dumps({"outputs": out.outputs}),
-        room - min(log_size, room // 2),
-        "The outputs are too large to show.",
+    outputs = (
+        clip(
+            dumps({"outputs": out.outputs}),
+            room - min(log_size, room // 2),
+            "The outputs are too large to show.",
+        )
+        if out.outputs
+        else ""
     )
     kept = fit(logs[::-1], room - len(outputs), render=lambda text: text)
-    body = "\n".join([outputs, *logs[len(logs) - kept :]])
-    text = f"{head}\n{untrusted(body, 'task run outputs and logs')}"
+    body = "\n".join(part for part in [outputs, *logs[len(logs) - kept :]] if part)
+    # No outputs and no logs yet: no empty untrusted-data block.
+    text = f"{head}\n{untrusted(body, 'task run outputs and logs')}" if body else head
     if kept < len(logs):
         out.logs = (out.logs or [])[len(logs) - kept :]
         text += (

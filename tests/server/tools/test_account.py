@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tests.server.conftest import Connect, ok
@@ -17,3 +18,10 @@ async def test_whoami(connect: Connect, sandbox: Any) -> None:
     assert me["rate_limit"]["limit"] > 0
     assert me["email"]
     assert sandbox.admin_key not in str(me)
+
+
+async def test_whoami_gives_the_rate_limit_reset_as_a_time(connect: Connect) -> None:
+    async with connect() as client:
+        me = ok(await client.call_tool("whoami", {}))
+    reset = me["rate_limit"]["reset"]
+    assert datetime.fromisoformat(reset.replace("Z", "+00:00")).tzinfo is not None

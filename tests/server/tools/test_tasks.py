@@ -170,3 +170,17 @@ async def test_a_quiet_run_still_sends_progress_until_the_wait_ends(
     assert "after waiting 1 s" in run["follow"]
     assert len(seen) >= 4, "the first state, then heartbeats through the quiet step"
     assert seen == sorted(set(seen))
+
+
+def test_a_run_with_no_outputs_or_logs_has_no_empty_untrusted_block() -> None:
+    from genispace_mcp.client.types import TaskRun
+
+    run = TaskRun.model_validate({"id": "run_1", "taskId": "tsk_1", "status": "PENDING"})
+    text = text_of(tasks_module._run_result(run, 25_000, log_lines=20))
+    assert untrusted_blocks(text) == []
+    assert "run_1" in text
+
+    done = TaskRun.model_validate(
+        {"id": "run_2", "taskId": "tsk_1", "status": "COMPLETED", "outputs": {"reply": "hi"}}
+    )
+    assert untrusted_blocks(text_of(tasks_module._run_result(done, 25_000, log_lines=20)))
