@@ -332,7 +332,6 @@ class LazySandbox:
         self._stopping = False
         self._sandbox: Any = None
         self._server: Any = None
-        self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="genispace-sandbox", daemon=True)
 
     @property
@@ -369,9 +368,15 @@ class LazySandbox:
                 config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
                 self._server = uvicorn.Server(config)
             self._server.run(sockets=[self._socket])
-        except BaseException as exc:  # reported by the banner's owner; the port then refuses
-            self.error = exc
-            logging.getLogger(__name__).error("the sandbox could not start: %s", exc)
+        except BaseException as exc:
+            # Close the listening socket: connections waiting in its backlog (and every later one)
+            # are refused at once, so tool calls fail fast instead of hanging until their timeout.
+            self._socket.close()
+            logging.getLogger(__name__).error(
+                "the sandbox could not start (%s: %s); every GeniSpace call will be refused",
+                type(exc).__name__,
+                exc,
+            )
 
     def stop(self) -> None:
         """Stop serving and close the store (idempotent, bounded)."""

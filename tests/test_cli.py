@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from genispace_mcp import __version__
-from genispace_mcp.cli import OPTIONS, UsageError, _serve_parser, build_settings, main
+from genispace_mcp.cli import OPTIONS, LazySandbox, UsageError, _serve_parser, build_settings, main
 from genispace_mcp.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,3 +242,32 @@ def test_the_client_config_example_is_valid() -> None:
         for value in [*entry.get("env", {}).values(), *entry.get("headers", {}).values()]:
             if "${input:" in value:
                 assert value.split("${input:")[1].split("}")[0] in inputs
+
+
+def test_a_sandbox_that_cannot_start_refuses_connections_at_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import contextlib
+    import socket
+
+    import genispace_mcp.sandbox
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no store today")
+
+    monkeypatch.setattr(genispace_mcp.sandbox, "SandboxServer", broken)
+    sandbox = LazySandbox().start()
+    try:
+        # The first connection wakes the sandbox, whose build fails: the waiting connection is
+        # dropped, not left hanging until a read timeout.
+        with socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as first:
+            first.sendall(b"GET /v1/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sandbox._thread.join(timeout=5)
+            assert not sandbox._thread.is_alive()
+            with contextlib.suppress(ConnectionResetError):
+                assert first.recv(1) == b""
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", sandbox.port), timeout=5).close()
+    finally:
+        sandbox.stop()
+    assert "the sandbox could not start (RuntimeError: no store today)" in caplog.text
