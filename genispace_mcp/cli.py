@@ -576,7 +576,8 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
         )
         return
     except APIConnectionError as exc:
-        report.line("FAIL", "reach", f"could not reach {settings.base_url}: {exc}")
+        # The client's message already names the base URL and the attempts: say it once.
+        report.line("FAIL", "reach", str(exc))
         return
     except GeniSpaceError as exc:
         report.line("FAIL", "key", f"GeniSpace answered GET /users/me with an error: {exc}")
