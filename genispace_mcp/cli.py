@@ -118,7 +118,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("base_url", "--base-url", "GENISPACE_BASE_URL", str, "GeniSpace API base URL, with its version prefix", "URL"),
     Option("timeout", "--timeout", "GENISPACE_TIMEOUT", _positive_float, "seconds per GeniSpace request", "SECONDS"),
     Option("max_retries", "--max-retries", "GENISPACE_MAX_RETRIES", _non_negative_int, "retries on network errors, 429 and 5xx", "N"),
-    Option("toolsets", "--toolsets", "GENISPACE_TOOLSETS", _csv, "comma-separated toolsets to enable, or 'all'", "LIST"),
+    Option("toolsets", "--toolsets", "GENISPACE_TOOLSETS", _csv, "comma-separated toolsets to enable, 'all', or '' for none (only --tools)", "LIST"),
     Option("tools", "--tools", "GENISPACE_TOOLS", _csv, "comma-separated single tools to enable as well", "LIST"),
     Option("exclude_tools", "--exclude-tools", "GENISPACE_EXCLUDE_TOOLS", _csv, "comma-separated tools to remove (wins over every include)", "LIST"),
     Option("read_only", "--read-only", "GENISPACE_READ_ONLY", _bool, "expose only read-only tools, whatever else is asked", is_switch=True),
@@ -170,7 +170,9 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Sett
         if raw is None:
             raw = environ.get(option.env)
             source = option.env
-        if raw is None or (raw == "" and option.parse is not _bool):
+        # An empty value means "unset", except for a list: there it is an explicit empty list
+        # (`--toolsets ''` enables no toolset, only what --tools names).
+        if raw is None or (raw == "" and option.parse not in (_bool, _csv)):
             continue
         try:
             values[option.field] = option.parse(raw)
@@ -178,8 +180,6 @@ def build_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Sett
             shown = "<hidden>" if option.field in ("api_key", "auth_token") else repr(raw)
             detail = str(exc) if "invalid literal" not in str(exc) else "not a number"
             raise UsageError(f"{source}={shown}: {detail}") from None
-    if "toolsets" in values and not values["toolsets"]:
-        del values["toolsets"]
     return Settings(**values)
 
 
