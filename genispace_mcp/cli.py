@@ -117,7 +117,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("api_key", None, API_KEY_ENV, str, "GeniSpace API key (environment only, never a flag)"),
     Option("base_url", "--base-url", "GENISPACE_BASE_URL", str, "GeniSpace API base URL, with its version prefix", "URL"),
     Option("timeout", "--timeout", "GENISPACE_TIMEOUT", _positive_float, "seconds per GeniSpace request", "SECONDS"),
-    Option("max_retries", "--max-retries", "GENISPACE_MAX_RETRIES", _non_negative_int, "retries on network errors, 429 and 5xx", "N"),
+    Option("max_retries", "--max-retries", "GENISPACE_MAX_RETRIES", _non_negative_int, "retries after a connection error or a 408, 429, 502, 503 or 504 (not a plain 500)", "N"),
     Option("toolsets", "--toolsets", "GENISPACE_TOOLSETS", _csv, "comma-separated toolsets to enable, 'all', or '' for none (only --tools)", "LIST"),
     Option("tools", "--tools", "GENISPACE_TOOLS", _csv, "comma-separated single tools to enable as well", "LIST"),
     Option("exclude_tools", "--exclude-tools", "GENISPACE_EXCLUDE_TOOLS", _csv, "comma-separated tools to remove (wins over every include)", "LIST"),
