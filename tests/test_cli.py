@@ -228,7 +228,17 @@ def test_the_client_config_example_is_valid() -> None:
     known = {o.env for o in OPTIONS}
     entries = [*config["mcpServers"].values(), *config["servers"].values()]
     for entry in entries:
-        if "command" in entry:
+        if entry.get("command") == "npx":
+            # A stdio-only client (Claude Desktop) reaches the HTTP server through mcp-remote; the
+            # header is built from a variable (no space in the argument, which some clients split).
+            url, flag, header = entry["args"][2:5]
+            assert entry["args"][:2] == ["-y", "mcp-remote"]
+            assert url.endswith("/mcp")
+            assert flag == "--header"
+            assert header.startswith("Authorization:${")
+            variable = header.split("${")[1].rstrip("}")
+            assert entry["env"][variable].startswith("Bearer ")
+        elif "command" in entry:
             assert entry["command"] == "uvx"
             assert entry["args"][0] == "genispace-mcp"
             _serve_parser().parse_args(entry["args"][1:])  # exits on a flag we do not know
