@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from genispace_mcp import __version__
-from genispace_mcp.cli import OPTIONS, LazySandbox, UsageError, _serve_parser, build_settings, main
+from genispace_mcp.cli import OPTIONS, UsageError, build_settings, main
+from genispace_mcp.cli.serve import serve_parser
+from genispace_mcp.sandbox.embedded import LazySandbox
 from genispace_mcp.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +30,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 
 def settings_from(argv: list[str], environ: dict[str, str] | None = None) -> Settings:
-    return build_settings(_serve_parser().parse_args(argv), environ or {})
+    return build_settings(serve_parser().parse_args(argv), environ or {})
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -241,7 +243,7 @@ def test_the_client_config_example_is_valid() -> None:
         elif "command" in entry:
             assert entry["command"] == "uvx"
             assert entry["args"][0] == "genispace-mcp"
-            _serve_parser().parse_args(entry["args"][1:])  # exits on a flag we do not know
+            serve_parser().parse_args(entry["args"][1:])  # exits on a flag we do not know
             assert set(entry.get("env", {})) <= known
         else:
             assert entry["url"].endswith("/mcp")
