@@ -18,13 +18,18 @@ class LazySandbox:
     The socket is bound and listening before the server answers anything, so the base URL and
     the admin key are known up front; the sandbox itself (its imports, its SQLite store, the demo
     workspace) is only built when the first connection arrives, which waits in the listen backlog
-    meanwhile. So the MCP handshake and tools/list pay nothing for it.
+    meanwhile. So the MCP handshake and tools/list pay nothing for it. If it cannot be built, the
+    error is logged and the socket closes, so every call is refused at once rather than hanging.
     """
 
     def __init__(self, *, rate_limit: int = 10_000) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self._socket.listen(1024)
+        try:
+            self._socket.bind(("127.0.0.1", 0))
+            self._socket.listen(1024)
+        except OSError:
+            self._socket.close()
+            raise
         self.port: int = self._socket.getsockname()[1]
         self.admin_key = "sk-" + secrets.token_urlsafe(32)
         self._rate_limit = rate_limit
