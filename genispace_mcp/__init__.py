@@ -31,10 +31,12 @@ if TYPE_CHECKING:
         RunWaitTimeout,
     )
     from genispace_mcp.server import create_server
+    from genispace_mcp.server.settings import Settings
 
 # Imported on first use, so `import genispace_mcp.client` never pays for the MCP server (and
 # `import genispace_mcp` for neither).
 _LAZY = {
+    "Settings": "genispace_mcp.server.settings",
     "create_server": "genispace_mcp.server",
     **{
         name: "genispace_mcp.client"
@@ -76,6 +78,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RunWaitTimeout",
+    "Settings",
     "__version__",
     "create_server",
 ]

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from genispace_mcp import __version__
-from genispace_mcp.cli import OPTIONS, UsageError, _serve_parser, build_settings, main
+from genispace_mcp.cli import OPTIONS, UsageError, build_settings, main
+from genispace_mcp.cli.serve import serve_parser
+from genispace_mcp.sandbox.embedded import LazySandbox
 from genispace_mcp.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +30,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 
 def settings_from(argv: list[str], environ: dict[str, str] | None = None) -> Settings:
-    return build_settings(_serve_parser().parse_args(argv), environ or {})
+    return build_settings(serve_parser().parse_args(argv), environ or {})
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -228,10 +230,20 @@ def test_the_client_config_example_is_valid() -> None:
     known = {o.env for o in OPTIONS}
     entries = [*config["mcpServers"].values(), *config["servers"].values()]
     for entry in entries:
-        if "command" in entry:
+        if entry.get("command") == "npx":
+            # A stdio-only client (Claude Desktop) reaches the HTTP server through mcp-remote; the
+            # header is built from a variable (no space in the argument, which some clients split).
+            url, flag, header = entry["args"][2:5]
+            assert entry["args"][:2] == ["-y", "mcp-remote"]
+            assert url.endswith("/mcp")
+            assert flag == "--header"
+            assert header.startswith("Authorization:${")
+            variable = header.split("${")[1].rstrip("}")
+            assert entry["env"][variable].startswith("Bearer ")
+        elif "command" in entry:
             assert entry["command"] == "uvx"
             assert entry["args"][0] == "genispace-mcp"
-            _serve_parser().parse_args(entry["args"][1:])  # exits on a flag we do not know
+            serve_parser().parse_args(entry["args"][1:])  # exits on a flag we do not know
             assert set(entry.get("env", {})) <= known
         else:
             assert entry["url"].endswith("/mcp")
@@ -242,3 +254,53 @@ def test_the_client_config_example_is_valid() -> None:
         for value in [*entry.get("env", {}).values(), *entry.get("headers", {}).values()]:
             if "${input:" in value:
                 assert value.split("${input:")[1].split("}")[0] in inputs
+
+
+def test_a_sandbox_that_cannot_start_refuses_connections_at_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import contextlib
+    import socket
+
+    import genispace_mcp.sandbox
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no store today")
+
+    monkeypatch.setattr(genispace_mcp.sandbox, "SandboxServer", broken)
+    sandbox = LazySandbox().start()
+    try:
+        # The first connection wakes the sandbox, whose build fails: the waiting connection is
+        # dropped (reset, or closed before any answer), not left hanging until a read timeout.
+        with (
+            contextlib.suppress(ConnectionResetError, BrokenPipeError),
+            socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as first,
+        ):
+            first.sendall(b"GET /v1/users/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert first.recv(1) == b""
+        sandbox._thread.join(timeout=5)
+        assert not sandbox._thread.is_alive()
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", sandbox.port), timeout=5).close()
+    finally:
+        sandbox.stop()
+    assert "the sandbox could not start (RuntimeError: no store today)" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ"),
+    [(["--toolsets", ""], {}), ([], {"GENISPACE_TOOLSETS": ""}), (["--toolsets", " , "], {})],
+)
+def test_an_empty_toolsets_value_enables_only_the_named_tools(
+    argv: list[str], environ: dict[str, str]
+) -> None:
+    from genispace_mcp.server.toolsets import selected_tools
+
+    settings = settings_from([*argv, "--tools", "whoami"], environ)
+    assert settings.toolsets == ()
+    assert selected_tools(settings) == ("whoami",)
+    assert selected_tools(settings_from(argv, environ)) == ()
+
+
+def test_toolsets_unset_means_the_defaults() -> None:
+    assert settings_from([]).toolsets is None

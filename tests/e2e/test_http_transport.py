@@ -18,9 +18,10 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server import MCPServer
 
+from genispace_mcp.server.auth import KeyValidator, Verdict
 from genispace_mcp.server.context import bind_state, current_client, lifespan
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.transports import KeyValidator, Verdict, http_app
+from genispace_mcp.server.transports import http_app
 
 ServeApp = Callable[[object], AbstractAsyncContextManager[str]]
 

@@ -16,6 +16,31 @@ def test_all_is_sorted_and_every_name_resolves() -> None:
     for name in genispace_mcp.__all__:
         assert getattr(genispace_mcp, name) is not None
     assert issubclass(genispace_mcp.NotFoundError, genispace_mcp.GeniSpaceError)
+    assert genispace_mcp.Settings is Settings
+
+
+def test_the_public_names_are_exactly_these() -> None:
+    assert set(genispace_mcp.__all__) == {
+        "APIConnectionError",
+        "APIResponseError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "ConfigurationError",
+        "ConflictError",
+        "GeniSpace",
+        "GeniSpaceError",
+        "InsufficientTokensError",
+        "InternalServerError",
+        "NotFoundError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "RunWaitTimeout",
+        "Settings",
+        "__version__",
+        "create_server",
+    }
 
 
 def test_importing_the_client_does_not_import_the_server() -> None:

@@ -6,11 +6,10 @@ import dataclasses
 
 import pytest
 
+from genispace_mcp.server.auth import KeyValidator, Verdict
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.transports import (
-    KeyValidator,
     TransportConfigError,
-    Verdict,
     check_settings,
     endpoint_url,
     is_loopback,
