@@ -242,5 +242,14 @@ async def bind_request_key(
     base = server_state(ctx).client
     if base is None:  # a configuration error (bad base URL) that every tool reports
         return await call_next(ctx)
-    with use_client(base.with_options(api_key=key)):
+    with use_client(base.with_options(api_key=key), tenant=tenant_of(key)):
         return await call_next(ctx)
+
+
+# Per-process salt: a tenant's name is stable while the server runs and reveals nothing of the key.
+_TENANT_SALT = os.urandom(16)
+
+
+def tenant_of(key: str) -> str:
+    """A caller's stable, keyed digest: names its per-caller caches without holding its key."""
+    return hashlib.blake2b(key.encode(), key=_TENANT_SALT, digest_size=16).hexdigest()

@@ -180,3 +180,12 @@ async def test_key_validator_probes_once_for_concurrent_first_requests() -> None
 def test_allowed_host_spellings(given: str, accepted: list[str]) -> None:
     hosts = transport_security(http(allowed_hosts=(given,))).allowed_hosts
     assert hosts[-len(accepted) :] == accepted
+
+
+def test_a_tenant_is_named_by_a_stable_digest_never_its_key() -> None:
+    from genispace_mcp.server.auth import tenant_of
+
+    key = "sk-tenant-one-0123456789abcdef"
+    assert tenant_of(key) == tenant_of(key)
+    assert tenant_of(key) != tenant_of(key + "x")
+    assert "tenant-one" not in tenant_of(key)
