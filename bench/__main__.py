@@ -9,9 +9,10 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from bench.harness import Bench
-from bench.report import Report, render_text, table
+from bench.report import Report, figures_from_json, render_markdown, render_text, table
 
 # Section -> module with a `run(bench) -> list[Figure]`, in the order they run.
 SECTIONS = {
@@ -31,7 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only", nargs="+", choices=list(SECTIONS), metavar="SECTION", help=", ".join(SECTIONS)
     )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="RESULTS.json",
+        help="print the table of a saved results file as Markdown, and run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(render_markdown(table(figures_from_json(args.markdown))))  # stdout-ok
+        return 0
     report = Report(quick=args.quick)
     bench = Bench(quick=args.quick)
     try:

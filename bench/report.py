@@ -128,7 +128,9 @@ def _cell(summary: Summary) -> str:
 
 def table(figures: list[Figure]) -> list[list[str]]:
     """Rows of the results table (header first)."""
-    rows = [["section", "figure", "median [IQR]", "p95", "baseline", "ratio", "target", "met"]]
+    rows = [
+        ["section", "figure", "median [IQR]", "p95", "baseline", "ratio", "target", "met", "note"]
+    ]
     for f in figures:
         rows.append(
             [
@@ -140,6 +142,7 @@ def table(figures: list[Figure]) -> list[list[str]]:
                 f"{f.ratio:.2f}x" if f.ratio is not None else "",
                 f.target or "",
                 {True: "yes", False: "NO", None: ""}[f.met],
+                f.note,
             ]
         )
     return rows
@@ -154,6 +157,46 @@ def render_text(rows: list[list[str]]) -> str:
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def figures_from_json(path: Path) -> list[Figure]:
+    """Read back the figures of a results file (to render it again, e.g. as Markdown)."""
+    data = json.loads(path.read_text())
+
+    def summary(d: dict[str, Any] | None) -> Summary | None:
+        if d is None:
+            return None
+        return Summary(
+            unit=d["unit"],
+            n=d["n"],
+            median=d["median"],
+            p5=d["p5"],
+            p25=d["p25"],
+            p75=d["p75"],
+            p95=d["p95"],
+            p99=d["p99"],
+            minimum=d["min"],
+            maximum=d["max"],
+        )
+
+    figures = []
+    for f in data["figures"]:
+        value = summary(f["value"])
+        assert value is not None
+        figures.append(
+            Figure(
+                section=f["section"],
+                name=f["name"],
+                value=value,
+                baseline_name=f["baseline_name"],
+                baseline=summary(f["baseline"]),
+                ratio=f["ratio"],
+                target=f["target"],
+                met=f["met"],
+                note=f["note"],
+            )
+        )
+    return figures
 
 
 def render_markdown(rows: list[list[str]]) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.procs import HELLO_COMMAND, StdioPeer, child_env, rss_mib
-from bench.report import Figure, render_markdown, render_text, table
+from bench.report import Figure, Report, figures_from_json, render_markdown, render_text, table
 from bench.startup import time_to_first_tools_list
 from bench.stats import paired_ratio, percentile, single, summarize
 
@@ -50,7 +52,7 @@ def test_table_renders_targets() -> None:
         Figure("s", "b", single(3.0, "ms"), "a", summarize([1.0], "ms"), 3.0, "<= 1.2x", False),
     ]
     rows = table(figures)
-    assert rows[2][-1] == "NO"
+    assert rows[2][7] == "NO"
     assert rows[2][5] == "3.00x"
     assert "| s | b |" in render_markdown(rows)
     assert render_text(rows).splitlines()[1].startswith("---")
@@ -69,3 +71,13 @@ def test_hello_world_answers_tools_list_over_raw_stdio() -> None:
         assert texts == [f"Hello, {i}!" for i in range(5)]
         assert rss_mib(peer.pid) > 10
     assert peer.process.returncode is not None
+
+
+def test_results_file_round_trips(tmp_path: Path) -> None:
+    report = Report(quick=True)
+    report.figures.append(
+        Figure("s", "b", summarize([1.0, 2.0], "ms"), "a", single(1.0, "ms"), 1.5, "t", True, "n")
+    )
+    path = report.write(tmp_path)
+    assert (tmp_path / "latest-quick.json").read_text() == path.read_text()
+    assert figures_from_json(path) == report.figures
