@@ -1,0 +1,28 @@
+"""Arguments: the typed, bounded, documented argument types the tools share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+Page = Annotated[int, Field(ge=1, le=10_000, description="1-based page number.")]
+Limit = Annotated[int, Field(ge=1, le=100, description="Items per page (max 100).")]
+Search = Annotated[str, Field(max_length=200, description="Only items whose name matches.")]
+
+AgentId = Annotated[str, Field(min_length=1, max_length=200, description="Agent id (agt_...).")]
+TaskId = Annotated[str, Field(min_length=1, max_length=200, description="Task id (tsk_...).")]
+RunId = Annotated[str, Field(min_length=1, max_length=200, description="Run id (run_...).")]
+DatasetId = Annotated[str, Field(min_length=1, max_length=200, description="Dataset id (ds_...).")]
+KeyId = Annotated[str, Field(min_length=1, max_length=200, description="API key id (key_...).")]
+
+Confirm = Annotated[
+    str | None,
+    Field(
+        max_length=200,
+        description="Only if your client cannot ask the user: the id again, after the user agreed.",
+    ),
+]
+Temperature = Annotated[float | None, Field(ge=0, le=2, description="Sampling temperature.")]
+MaxTokens = Annotated[int | None, Field(ge=1, le=32_000, description="Cap on reply tokens.")]
+Inputs = Annotated[dict[str, Any], Field(description="Input values (a JSON object).")]
