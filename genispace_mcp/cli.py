@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from genispace_mcp import __version__
+from genispace_mcp.server.settings import Settings
+
+if TYPE_CHECKING:
+    from mcp.server import MCPServer
 
 DESCRIPTION = (
     "MCP server for the GeniSpace platform: agents, tasks, datasets and API keys as tools "
@@ -15,6 +26,207 @@ DESCRIPTION = (
 
 # Sub-commands other than the default (serving MCP). Each builds its own parser below.
 COMMANDS = ("sandbox", "doctor", "tools")
+
+# The API key is read from the environment only: a flag would show it in every process list.
+API_KEY_ENV = "GENISPACE_API_KEY"
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+class UsageError(Exception):
+    """A flag or variable with a value that cannot work; the message says which and why."""
+
+
+# --- Every Settings field: its flag, its variable, how to read it ----------------------------------
+
+
+def _csv(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"expected one of {', '.join(_TRUE + _FALSE[:-1])}")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be more than 0")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError("must be between 0 and 65535 (0: any free port)")
+    return value
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip()
+        if value.upper() in choices:
+            return value.upper()
+        if value.lower() in choices:
+            return value.lower()
+        raise ValueError(f"expected one of {', '.join(choices)}")
+
+    return parse
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One Settings field as the command line and the environment spell it."""
+
+    field: str
+    flag: str | None  # None: environment only
+    env: str
+    parse: Callable[[str], Any]
+    help: str
+    metavar: str | None = None
+    is_switch: bool = False  # a flag without a value (the variable still takes true/false)
+    serve_only: bool = False  # only meaningful when serving (not for doctor / tools)
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("api_key", None, API_KEY_ENV, str, "GeniSpace API key (environment only, never a flag)"),
+    Option("base_url", "--base-url", "GENISPACE_BASE_URL", str, "GeniSpace API base URL, with its version prefix", "URL"),
+    Option("timeout", "--timeout", "GENISPACE_TIMEOUT", _positive_float, "seconds per GeniSpace request", "SECONDS"),
+    Option("max_retries", "--max-retries", "GENISPACE_MAX_RETRIES", _non_negative_int, "retries on network errors, 429 and 5xx", "N"),
+    Option("toolsets", "--toolsets", "GENISPACE_TOOLSETS", _csv, "comma-separated toolsets to enable, or 'all'", "LIST"),
+    Option("tools", "--tools", "GENISPACE_TOOLS", _csv, "comma-separated single tools to enable as well", "LIST"),
+    Option("exclude_tools", "--exclude-tools", "GENISPACE_EXCLUDE_TOOLS", _csv, "comma-separated tools to remove (wins over every include)", "LIST"),
+    Option("read_only", "--read-only", "GENISPACE_READ_ONLY", _bool, "expose only read-only tools, whatever else is asked", is_switch=True),
+    Option("result_budget", "--result-budget", "GENISPACE_RESULT_BUDGET", _positive_int, "characters of text per tool result before it is cut", "CHARS"),
+    Option("run_wait_seconds", "--run-wait-seconds", "GENISPACE_RUN_WAIT_SECONDS", _positive_float, "how long run_task waits for a final state", "SECONDS"),
+    Option("reveal_secrets", "--reveal-secrets", "GENISPACE_REVEAL_SECRETS", _bool, "show a new API key's secret to the model (default: write it to a private file)", is_switch=True),
+    Option("secrets_dir", "--secrets-dir", "GENISPACE_SECRETS_DIR", Path, "where new API key secrets are written", "DIR"),
+    Option("transport", "--transport", "GENISPACE_MCP_TRANSPORT", _choice("stdio", "http", "sse"), "stdio, http (Streamable HTTP at /mcp) or sse (legacy)", "NAME", serve_only=True),
+    Option("host", "--host", "GENISPACE_MCP_HOST", str, "address to bind for http/sse; non-loopback needs an auth token or --multi-tenant", "HOST", serve_only=True),
+    Option("port", "--port", "GENISPACE_MCP_PORT", _port, "port to bind for http/sse (0: any free port)", "PORT", serve_only=True),
+    Option("auth_token", "--auth-token", "GENISPACE_MCP_AUTH_TOKEN", str, "bearer token HTTP clients must send (prefer the variable: flags show in process lists)", "TOKEN", serve_only=True),
+    Option("multi_tenant", "--multi-tenant", "GENISPACE_MCP_MULTI_TENANT", _bool, "each HTTP client sends its own GeniSpace API key as its bearer token", is_switch=True, serve_only=True),
+    Option("allowed_hosts", "--allowed-hosts", "GENISPACE_MCP_ALLOWED_HOSTS", _csv, "extra Host header values accepted (DNS-rebinding protection); '*' turns the check off", "LIST", serve_only=True),
+    Option("allowed_origins", "--allowed-origins", "GENISPACE_MCP_ALLOWED_ORIGINS", _csv, "extra Origin header values accepted", "LIST", serve_only=True),
+    Option("sandbox", "--sandbox", "GENISPACE_SANDBOX", _bool, "start a local sandbox with demo data and serve against it (no account needed)", is_switch=True),
+    Option("log_level", "--log-level", "GENISPACE_LOG_LEVEL", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "log level (logs go to stderr)", "LEVEL"),
+)  # fmt: skip
+
+
+def _add_options(parser: argparse.ArgumentParser, *, serving: bool) -> None:
+    defaults = Settings()
+    group = parser.add_argument_group(
+        "configuration", f"Each flag has a variable; the flag wins. The key: {API_KEY_ENV}."
+    )
+    for option in OPTIONS:
+        if option.flag is None or (option.serve_only and not serving):
+            continue
+        default = getattr(defaults, option.field)
+        if isinstance(default, tuple):
+            default = ",".join(default) or None
+        shown = f"; default {default}" if default not in (None, False, "") else ""
+        help_text = f"{option.help} [{option.env}{shown}]"
+        if option.is_switch:
+            group.add_argument(
+                option.flag, dest=option.field, action="store_const", const="true", help=help_text
+            )
+        else:
+            group.add_argument(
+                option.flag, dest=option.field, metavar=option.metavar, help=help_text
+            )
+
+
+def build_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    """Settings from parsed flags over `GENISPACE_*` variables over the defaults."""
+    values: dict[str, Any] = {}
+    for option in OPTIONS:
+        raw = getattr(args, option.field, None)
+        source = option.flag
+        if raw is None:
+            raw = environ.get(option.env)
+            source = option.env
+        if raw is None or (raw == "" and option.parse is not _bool):
+            continue
+        try:
+            values[option.field] = option.parse(raw)
+        except ValueError as exc:
+            shown = "<hidden>" if option.field in ("api_key", "auth_token") else repr(raw)
+            detail = str(exc) if "invalid literal" not in str(exc) else "not a number"
+            raise UsageError(f"{source}={shown}: {detail}") from None
+    if "toolsets" in values and not values["toolsets"]:
+        del values["toolsets"]
+    return Settings(**values)
+
+
+# --- Output, logging -------------------------------------------------------------------------------
+
+
+def _error(message: str) -> None:
+    print(f"genispace-mcp: error: {message}", file=sys.stderr)
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Formats, then blanks every configured secret: a key must never reach a log line."""
+
+    def __init__(self, fmt: str, secrets: Sequence[str]) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s and len(s) >= 4]
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def configure_logging(settings: Settings) -> None:
+    """Every log record to stderr (stdout is the MCP wire), with secrets redacted."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        _RedactingFormatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            [s for s in (settings.api_key, settings.auth_token) if s],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+
+
+# --- Building the server ---------------------------------------------------------------------------
+
+
+def _create_server(settings: Settings) -> MCPServer[Any]:
+    """The configured server; an unknown toolset or tool name becomes a UsageError listing the valid ones."""
+    from genispace_mcp.server import create_server
+
+    try:
+        return create_server(settings)
+    except (ValueError, LookupError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- genispace-mcp [options]: serve ----------------------------------------------------------------
 
 
 def _serve_parser() -> argparse.ArgumentParser:
@@ -31,18 +243,316 @@ def _serve_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"genispace-mcp {__version__}")
+    _add_options(parser, serving=True)
     return parser
+
+
+def _serve(argv: Sequence[str]) -> int:
+    args = _serve_parser().parse_args(argv)
+    from genispace_mcp.server.transports import TransportConfigError, check_settings, serve
+
+    try:
+        settings = build_settings(args, os.environ)
+        check_settings(settings)
+    except (UsageError, TransportConfigError) as exc:
+        _error(str(exc))
+        return 2
+    configure_logging(settings)
+
+    import anyio
+
+    def banner(url: str) -> None:
+        kind = "Streamable HTTP" if settings.transport == "http" else "legacy SSE"
+        print(f"genispace-mcp: serving {kind} at {url}", file=sys.stderr, flush=True)
+
+    async def run() -> None:
+        current = settings
+        async with _maybe_sandbox(current) as current:
+            server = _create_server(current)
+            await serve(server, current, on_ready=banner)
+
+    try:
+        anyio.run(run)
+    except UsageError as exc:
+        _error(str(exc))
+        return 2
+    except OSError as exc:
+        _error(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror or exc}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+@asynccontextmanager
+async def _maybe_sandbox(settings: Settings) -> AsyncIterator[Settings]:
+    """The settings to serve with: pointed at a fresh in-process sandbox when --sandbox asks."""
+    if not settings.sandbox:
+        yield settings
+        return
+    from genispace_mcp.sandbox import SandboxServer
+
+    sandbox = SandboxServer()
+    sandbox.start()
+    try:
+        print(
+            f"genispace-mcp: SANDBOX mode: serving against a local sandbox with demo data at "
+            f"{sandbox.base_url} (not GeniSpace; nothing leaves this machine)",
+            file=sys.stderr,
+            flush=True,
+        )
+        yield dataclasses.replace(settings, base_url=sandbox.base_url, api_key=sandbox.admin_key)
+    finally:
+        sandbox.stop()
+
+
+# --- genispace-mcp tools ---------------------------------------------------------------------------
+
+
+def _tools_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="genispace-mcp tools",
+        description="Print the tool surface this configuration exposes, without serving.",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print exactly the tools array that tools/list answers",
+    )
+    parser.add_argument(
+        "--protocol-version",
+        metavar="VERSION",
+        help="the protocol version whose tools/list shape --json prints (default: the latest)",
+    )
+    _add_options(parser, serving=False)
+    return parser
+
+
+async def tools_payload(
+    server: MCPServer[Any], protocol_version: str | None = None
+) -> list[dict[str, Any]]:
+    """The `tools` array of a tools/list answer, serialized as the SDK puts it on the wire."""
+    from mcp_types import ListToolsResult
+    from mcp_types.methods import serialize_server_result
+    from mcp_types.version import LATEST_PROTOCOL_VERSION
+
+    result = ListToolsResult(tools=await server.list_tools())
+    dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+    wire = serialize_server_result(
+        "tools/list", protocol_version or LATEST_PROTOCOL_VERSION, dumped
+    )
+    return list(wire["tools"])
+
+
+def _tools(argv: Sequence[str]) -> int:
+    args = _tools_parser().parse_args(argv)
+    try:
+        settings = build_settings(args, os.environ)
+        configure_logging(settings)
+        server = _create_server(settings)
+    except UsageError as exc:
+        _error(str(exc))
+        return 2
+
+    import json
+
+    import anyio
+
+    try:
+        tools = anyio.run(tools_payload, server, args.protocol_version)
+    except ValueError as exc:
+        _error(f"--protocol-version: {exc}")
+        return 2
+    if args.json:
+        print(json.dumps(tools, indent=2, ensure_ascii=False))  # stdout-ok
+        return 0
+    width = max((len(t["name"]) for t in tools), default=0)
+    for tool in tools:
+        hints = tool.get("annotations", {})
+        mode = (
+            "read-only"
+            if hints.get("readOnlyHint")
+            else "destructive"
+            if hints.get("destructiveHint")
+            else "writes"
+        )
+        summary = (tool.get("description") or "").strip().splitlines()[0:1] or [""]
+        print(f"{tool['name']:<{width}}  {mode:<11}  {summary[0]}")  # stdout-ok
+    size = sum(
+        len(
+            json.dumps(
+                {k: t.get(k) for k in ("name", "description", "inputSchema")}, separators=(",", ":")
+            )
+        )
+        for t in tools
+    )
+    print(
+        f"\n{len(tools)} tools; {size:,} bytes of name, description and input schema"
+    )  # stdout-ok
+    return 0
+
+
+# --- genispace-mcp doctor --------------------------------------------------------------------------
+
+
+def _doctor_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="genispace-mcp doctor",
+        description="Check the configuration, reach GeniSpace, validate the key and show what it may do.",
+    )
+    _add_options(parser, serving=False)
+    return parser
+
+
+class _Report:
+    """The doctor's checklist: one line per check, on stdout (deliberate CLI output)."""
+
+    def __init__(self) -> None:
+        self.ok = True
+
+    def line(self, status: str, what: str, detail: str) -> None:
+        if status == "FAIL":
+            self.ok = False
+        print(f"[{status:<4}] {what:<12} {detail}")  # stdout-ok
+
+
+async def _doctor_checks(settings: Settings, report: _Report) -> None:
+    """Configuration, reachability, the key, its permissions and rate limit, the tool surface."""
+    import time
+
+    key_source = "set by --sandbox" if settings.sandbox else f"from {API_KEY_ENV}"
+    api_key = settings.api_key or os.environ.get(API_KEY_ENV)
+    report.line("ok", "base URL", settings.base_url)
+    if not api_key:
+        report.line(
+            "FAIL", "API key", f"not set: export {API_KEY_ENV}=sk-... (create one in GeniSpace)"
+        )
+    else:
+        report.line("ok", "API key", f"set ({key_source})")
+
+    try:
+        server = _create_server(settings)
+    except UsageError as exc:
+        report.line("FAIL", "tools", str(exc))
+        server = None
+    if server is not None:
+        names = [t["name"] for t in await tools_payload(server)]
+        detail = f"{len(names)} enabled: {', '.join(names)}" if names else "none enabled"
+        report.line("ok" if names else "FAIL", "tools", detail)
+
+    if not api_key:
+        return
+    from genispace_mcp.client import (
+        APIConnectionError,
+        AuthenticationError,
+        GeniSpace,
+        GeniSpaceError,
+    )
+
+    started = time.perf_counter()
+    try:
+        async with GeniSpace(
+            api_key=api_key,
+            base_url=settings.base_url,
+            timeout=min(settings.timeout, 20.0),
+            max_retries=1,
+        ) as gs:
+            profile = await gs.users.get_profile()
+            rate = gs.rate_limit
+    except AuthenticationError:
+        report.line("ok", "reach", f"GeniSpace answered at {settings.base_url}")
+        report.line(
+            "FAIL",
+            "key",
+            f"refused by GeniSpace (401): set {API_KEY_ENV} to a valid, unexpired key",
+        )
+        return
+    except APIConnectionError as exc:
+        report.line("FAIL", "reach", f"could not reach {settings.base_url}: {exc}")
+        return
+    except GeniSpaceError as exc:
+        report.line("FAIL", "key", f"GeniSpace answered GET /users/me with an error: {exc}")
+        return
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    report.line("ok", "reach", f"GeniSpace answered in {elapsed_ms:.0f} ms")
+    who = " ".join(
+        str(v)
+        for v in (
+            getattr(profile, "name", None),
+            f"<{profile.email}>" if getattr(profile, "email", None) else None,
+        )
+        if v
+    )
+    report.line("ok", "key", f"valid: {who or profile.id}")
+    permissions = _key_permissions(profile)
+    if permissions is None:
+        report.line("warn", "permissions", "GeniSpace did not say what this key may do")
+    else:
+        report.line(
+            "ok" if permissions else "warn", "permissions", ", ".join(permissions) or "none"
+        )
+    if rate is not None and rate.remaining is not None:
+        resets = ""
+        if rate.reset:
+            resets = f"; the window resets in {max(0, round((rate.reset - time.time()) / 60))} min"
+        report.line(
+            "ok" if rate.remaining else "warn",
+            "rate limit",
+            f"{rate.remaining} of {rate.limit} requests left{resets}",
+        )
+    else:
+        report.line("warn", "rate limit", "GeniSpace sent no rate-limit headers")
+
+
+def _key_permissions(profile: Any) -> list[str] | None:
+    """The permissions of the key that asked, as GET /users/me describes it (apiKey.permissions)."""
+    key = getattr(profile, "api_key", None)
+    if key is None:
+        key = (getattr(profile, "model_extra", None) or {}).get("apiKey")
+    if key is None:
+        return None
+    permissions = (
+        key.get("permissions") if isinstance(key, dict) else getattr(key, "permissions", None)
+    )
+    return None if permissions is None else [str(p) for p in permissions]
+
+
+def _doctor(argv: Sequence[str]) -> int:
+    args = _doctor_parser().parse_args(argv)
+    try:
+        settings = build_settings(args, os.environ)
+    except UsageError as exc:
+        _error(str(exc))
+        return 2
+    configure_logging(settings)
+
+    import anyio
+
+    report = _Report()
+
+    async def run() -> None:
+        async with _maybe_sandbox(settings) as current:
+            await _doctor_checks(current, report)
+
+    anyio.run(run)
+    print("\nall checks passed" if report.ok else "\nsome checks failed")  # stdout-ok
+    return 0 if report.ok else 1
+
+
+# --- Entry point -----------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "doctor":
+        return _doctor(args[1:])
+    if args and args[0] == "tools":
+        return _tools(args[1:])
     if args and args[0] in COMMANDS:
         print(f"genispace-mcp: '{args[0]}' is not available yet", file=sys.stderr)
         return 2
-    _serve_parser().parse_args(args)
-    print("genispace-mcp: the MCP server is not available yet", file=sys.stderr)
-    return 2
+    return _serve(args)
 
 
 if __name__ == "__main__":
