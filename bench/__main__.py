@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -12,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.harness import Bench
+from bench.procs import use_python
 from bench.report import Report, figures_from_json, render_markdown, render_text, table
+from bench.runtime_env import runtime_python
 
 # Section -> module with a `run(bench) -> list[Figure]`, in the order they run.
 SECTIONS = {
@@ -38,12 +41,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="RESULTS.json",
         help="print the table of a saved results file as Markdown, and run nothing",
     )
+    parser.add_argument(
+        "--dev-env",
+        action="store_true",
+        help="start the servers in this (dev) environment, not a runtime-only one",
+    )
     args = parser.parse_args(argv)
     if args.markdown:
         print(render_markdown(table(figures_from_json(args.markdown))))  # stdout-ok
         return 0
     report = Report(quick=args.quick)
     bench = Bench(quick=args.quick)
+    report.machine["server_environment"] = "dev"
+    if not args.dev_env:
+        try:
+            use_python(runtime_python())
+            report.machine["server_environment"] = "runtime-only (uv.lock without the dev group)"
+        except (OSError, subprocess.SubprocessError) as exc:
+            report.problems.append(f"runtime-only environment unavailable, used the dev one: {exc}")
     try:
         for section in args.only or list(SECTIONS):
             print(f"bench: {section} ...", file=sys.stderr, flush=True)

@@ -11,7 +11,7 @@ import httpx
 from mcp import Client
 
 from bench.harness import Bench, SandboxInfo
-from bench.procs import SERVER_COMMAND, StdioPeer
+from bench.procs import StdioPeer, server_command
 from bench.report import Figure
 from bench.stats import single
 
@@ -38,7 +38,7 @@ def wire_tools(sandbox: SandboxInfo, toolsets: str | None) -> list[dict[str, Any
     env = sandbox.server_env()
     if toolsets:
         env["GENISPACE_TOOLSETS"] = toolsets
-    with StdioPeer(SERVER_COMMAND, env=env) as peer:
+    with StdioPeer(server_command(), env=env) as peer:
         peer.handshake()
         tools: list[dict[str, Any]] = []
         cursor = None

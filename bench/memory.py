@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.harness import Bench
-from bench.procs import HELLO_COMMAND, SERVER_COMMAND, StdioPeer, child_env, rss_mib
+from bench.procs import StdioPeer, child_env, hello_command, rss_mib, server_command
 from bench.report import Figure
 from bench.stats import single, summarize
 
@@ -29,8 +29,8 @@ def run(bench: Bench) -> list[Figure]:
     hello: list[float] = []
     ours: list[float] = []
     for _ in range(bench.rounds(full=5, quick=2)):
-        hello.append(idle_rss(HELLO_COMMAND, child_env()))
-        ours.append(idle_rss(SERVER_COMMAND, env))
+        hello.append(idle_rss(hello_command(), child_env()))
+        ours.append(idle_rss(server_command(), env))
     hello_s = summarize(hello, "MiB")
     ours_s = summarize(ours, "MiB")
     delta = ours_s.median - hello_s.median
@@ -55,8 +55,8 @@ def run(bench: Bench) -> list[Figure]:
     calls = bench.rounds(full=10_000, quick=2_000)
     agent_id = bench.demo["agent_id"]
     for label, command, run_env, tool, arguments in (
-        ("hello-world", HELLO_COMMAND, child_env(), "hello", {"name": "bench"}),
-        ("genispace-mcp", SERVER_COMMAND, env, "get_agent", {"agent_id": agent_id}),
+        ("hello-world", hello_command(), child_env(), "hello", {"name": "bench"}),
+        ("genispace-mcp", server_command(), env, "get_agent", {"agent_id": agent_id}),
     ):
         with StdioPeer(command, env=run_env) as peer:
             peer.handshake()

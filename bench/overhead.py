@@ -15,7 +15,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 from bench.harness import Bench, SandboxInfo
-from bench.procs import HELLO_COMMAND, REPO_ROOT, SERVER_COMMAND, StdioPeer, child_env
+from bench.procs import REPO_ROOT, StdioPeer, child_env, hello_command, server_command
 from bench.report import Figure
 from bench.stats import single, summarize
 
@@ -65,7 +65,6 @@ def _check_tool_result(result: Any, tool: str) -> None:
 
 async def _measure(sandbox: SandboxInfo, demo: dict[str, Any], rounds: int, per_round: int) -> dict:
     from genispace_mcp.client import GeniSpace
-
     from genispace_mcp.server import create_server
     from genispace_mcp.server.settings import Settings
 
@@ -84,14 +83,14 @@ async def _measure(sandbox: SandboxInfo, demo: dict[str, Any], rounds: int, per_
         )
         memory = await stack.enter_async_context(Client(create_server(settings)))
         sdk_stdio = await stack.enter_async_context(
-            Client(stdio_client(stdio_parameters(SERVER_COMMAND, env), errlog=errlog))
+            Client(stdio_client(stdio_parameters(server_command(), env), errlog=errlog))
         )
         sdk_hello = await stack.enter_async_context(
-            Client(stdio_client(stdio_parameters(HELLO_COMMAND, child_env()), errlog=errlog))
+            Client(stdio_client(stdio_parameters(hello_command(), child_env()), errlog=errlog))
         )
-        raw = stack.enter_context(StdioPeer(SERVER_COMMAND, env=env))
+        raw = stack.enter_context(StdioPeer(server_command(), env=env))
         raw.handshake()
-        raw_hello = stack.enter_context(StdioPeer(HELLO_COMMAND, env=child_env()))
+        raw_hello = stack.enter_context(StdioPeer(hello_command(), env=child_env()))
         raw_hello.handshake()
         for client in (memory, sdk_stdio, sdk_hello):
             await client.list_tools()

@@ -19,9 +19,30 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HANDSHAKE_VERSION = "2025-11-25"
 
 # How each server under test is started: the same interpreter, `python -m <module>`, from the
-# repository root, so the baseline and genispace-mcp pay exactly the same launch costs.
-HELLO_COMMAND = (sys.executable, "-m", "bench.hello")
-SERVER_COMMAND = (sys.executable, "-m", "genispace_mcp.cli")
+# repository root, so the baseline and genispace-mcp pay exactly the same launch costs. The bench
+# points this at a runtime-only environment (bench.runtime_env); tests keep the current one.
+_python = sys.executable
+
+
+def use_python(path: str | Path) -> None:
+    """Start every server under test with this interpreter from now on."""
+    global _python
+    _python = str(path)
+
+
+def python() -> str:
+    """The interpreter servers under test are started with."""
+    return _python
+
+
+def hello_command() -> tuple[str, ...]:
+    """The bare MCPServer hello-world over stdio."""
+    return (_python, "-m", "bench.hello")
+
+
+def server_command() -> tuple[str, ...]:
+    """genispace-mcp (over stdio unless flags say otherwise)."""
+    return (_python, "-m", "genispace_mcp.cli")
 
 
 class ServerExited(RuntimeError):

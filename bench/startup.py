@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 
 from bench.harness import Bench
 from bench.procs import (
-    HELLO_COMMAND,
     INITIALIZED,
     REPO_ROOT,
-    SERVER_COMMAND,
     StdioPeer,
     child_env,
+    hello_command,
     initialize_message,
+    python,
+    server_command,
 )
 from bench.report import Figure
 from bench.stats import paired_ratio, summarize
@@ -48,9 +48,9 @@ def run(bench: Bench) -> list[Figure]:
     """Start-up of genispace-mcp (with --sandbox, and against a running sandbox) vs hello-world."""
     sandbox = bench.sandbox()
     variants: dict[str, tuple[Sequence[str], Mapping[str, str]]] = {
-        "hello-world": (HELLO_COMMAND, child_env()),
-        "genispace-mcp --sandbox": ((*SERVER_COMMAND, "--sandbox"), child_env()),
-        "genispace-mcp (running sandbox)": (SERVER_COMMAND, sandbox.server_env()),
+        "hello-world": (hello_command(), child_env()),
+        "genispace-mcp --sandbox": ((*server_command(), "--sandbox"), child_env()),
+        "genispace-mcp (running sandbox)": (server_command(), sandbox.server_env()),
     }
     times: dict[str, list[float]] = {name: [] for name in variants}
     rounds = bench.rounds(full=12, quick=4)
@@ -95,7 +95,7 @@ _IMPORT_PROBE = (
 def import_time(module: str) -> tuple[float, bool]:
     """Seconds to import `module` in a fresh interpreter, and whether it pulled in `mcp`."""
     out = subprocess.run(
-        (sys.executable, "-c", _IMPORT_PROBE.format(module=module)),
+        (python(), "-c", _IMPORT_PROBE.format(module=module)),
         capture_output=True,
         text=True,
         check=True,

@@ -10,11 +10,11 @@ import anyio
 from bench.harness import Bench
 from bench.loadgen import HttpCall, LoadResult, check_ok, closed_loop, mcp_tool_call
 from bench.procs import (
-    HELLO_COMMAND,
-    SERVER_COMMAND,
     background,
     child_env,
     free_port,
+    hello_command,
+    server_command,
     wait_for_port,
 )
 from bench.report import Figure
@@ -26,7 +26,7 @@ TARGET_SHARE = 0.5
 
 def http_command(port: int, *, multi_tenant: bool) -> tuple[str, ...]:
     """genispace-mcp serving Streamable HTTP on a loopback port."""
-    command = (*SERVER_COMMAND, "--transport", "http", "--host", "127.0.0.1", "--port", str(port))
+    command = (*server_command(), "--transport", "http", "--host", "127.0.0.1", "--port", str(port))
     return (*command, "--multi-tenant") if multi_tenant else command
 
 
@@ -78,7 +78,7 @@ def run(bench: Bench) -> list[Figure]:
         servers([(http_command(one_port, multi_tenant=False), one_port)], env) as one,
         servers([(http_command(p, multi_tenant=True), p) for p in many_ports], env) as many,
         servers(
-            [((*HELLO_COMMAND, "--transport", "http", "--port", str(hello_port)), hello_port)],
+            [((*hello_command(), "--transport", "http", "--port", str(hello_port)), hello_port)],
             child_env(),
         ) as hello,
     ):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.procs import HELLO_COMMAND, StdioPeer, child_env, rss_mib
+from bench.procs import StdioPeer, child_env, hello_command, rss_mib
 from bench.report import Figure, Report, figures_from_json, render_markdown, render_text, table
 from bench.startup import time_to_first_tools_list
 from bench.stats import paired_ratio, percentile, single, summarize
@@ -59,10 +59,10 @@ def test_table_renders_targets() -> None:
 
 
 def test_hello_world_answers_tools_list_over_raw_stdio() -> None:
-    seconds, count = time_to_first_tools_list(HELLO_COMMAND, child_env())
+    seconds, count = time_to_first_tools_list(hello_command(), child_env())
     assert count == 1
     assert 0 < seconds < 60
-    with StdioPeer(HELLO_COMMAND, env=child_env()) as peer:
+    with StdioPeer(hello_command(), env=child_env()) as peer:
         assert peer.handshake()["result"]["serverInfo"]["name"] == "hello-world"
         answers = peer.request_many(
             "tools/call", [{"name": "hello", "arguments": {"name": str(i)}} for i in range(5)]
