@@ -97,10 +97,17 @@ class StdioPeer:
     """
 
     def __init__(
-        self, command: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 60.0
+        self,
+        command: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        timeout: float = 60.0,
+        *,
+        record: bool = False,
     ) -> None:
         self.command = tuple(command)
         self.timeout = timeout
+        # Every stdout line, when asked (tests check that stdout carries JSON-RPC and no secret).
+        self.transcript: list[bytes] | None = [] if record else None
         # Lives as long as the peer; close() releases it.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self.started_at = time.perf_counter()
@@ -145,6 +152,8 @@ class StdioPeer:
                 raise ServerExited(f"server closed stdout; stderr: {self.stderr()}")
             self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
+        if self.transcript is not None:
+            self.transcript.append(line)
         return line
 
     def receive(self, request_id: int | str) -> dict[str, Any]:
@@ -219,6 +228,13 @@ class StdioPeer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.transcript is not None:
+            # The process has ended: whatever it still wrote belongs to the transcript too.
+            with contextlib.suppress(OSError):
+                while chunk := os.read(self._stdout_fd, 1 << 16):
+                    self._buffer += chunk
+            self.transcript += [line for line in self._buffer.split(b"\n") if line]
+            self._buffer = b""
         self._selector.close()
         if self.process.stdout is not None:
             self.process.stdout.close()
