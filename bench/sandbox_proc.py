@@ -30,7 +30,13 @@ def prepare_demo(base_url: str, api_key: str) -> dict[str, Any]:
                 f"/agents/{chat['id']}/chat", json={"messages": [{"role": "user", "content": text}]}
             ).raise_for_status()
         tasks = http.get("/tasks", params={"limit": 100}).json()["data"]
-        runnable = [t for t in tasks if not (t.get("inputSchema") or {}).get("required")]
+        # A task that needs no inputs and has no wait step finishes at once.
+        runnable = [
+            t
+            for t in tasks
+            if not (t.get("inputSchema") or {}).get("required")
+            and not any(s.get("type") == "wait" for s in (t.get("workflow") or {}).get("steps", []))
+        ]
         task = runnable[0] if runnable else tasks[0]
         run = http.post(f"/tasks/{task['id']}/run", json={}).json()
         deadline = time.monotonic() + 60
