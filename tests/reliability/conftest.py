@@ -17,6 +17,20 @@ from genispace_mcp.server.settings import Settings
 
 # A distinctive admin key: if it leaks anywhere, a plain substring search finds it.
 CANARY_KEY = "sk-CANARY-reliability-7f3e9b2c41d84a06b5e1"
+# Every key the tests configure; none may appear in a log record, a result or an error.
+SECRETS: set[str] = {CANARY_KEY}
+
+
+def watch_secret(key: str) -> str:
+    """Add a key to the secrets no log record, result or error may contain; returns it."""
+    SECRETS.add(key)
+    return key
+
+
+def assert_no_secret(text: str, where: str) -> None:
+    """Fail if any watched key appears in `text`."""
+    for secret in SECRETS:
+        assert secret not in text, f"an API key appeared in {where}"
 
 
 class Faults:
@@ -94,6 +108,7 @@ def assert_clear_error(result: CallToolResult, tool: str) -> str:
     explanation = text.split(f"Error executing tool {tool}:", 1)[-1].strip()
     assert len(explanation) >= 15, f"{tool}: an error that explains nothing: {text!r}"
     assert "Traceback" not in text, f"{tool}: a traceback reached the model: {text}"
+    assert_no_secret(text, f"the error of {tool}")
     return text
 
 
@@ -122,5 +137,5 @@ def no_key_in_logs() -> Iterator[None]:
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
-    leaked = [text for text in handler.texts if CANARY_KEY in text]
-    assert not leaked, f"the API key appeared in {len(leaked)} log record(s): {leaked[0][:300]}"
+    leaked = [text for text in handler.texts if any(secret in text for secret in SECRETS)]
+    assert not leaked, f"an API key appeared in {len(leaked)} log record(s): {leaked[0][:300]}"
