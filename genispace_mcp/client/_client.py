@@ -40,17 +40,25 @@ _UNSET: Any = _Unset()
 
 
 def _check_base_url(value: str) -> str:
+    # A URL with user info may hold a password: never echo it.
+    shown = "(a URL with credentials)" if "@" in value else repr(value)
     try:
         url = httpx.URL(value.strip())
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"GeniSpace base URL {value!r} is not a URL: {exc}") from None
+        detail = "" if "@" in value else f": {exc}"
+        raise ConfigurationError(f"GeniSpace base URL {shown} is not a URL{detail}") from None
+    if url.userinfo:
+        raise ConfigurationError(
+            "GeniSpace base URL must not carry credentials; pass the key as api_key= "
+            "or GENISPACE_API_KEY"
+        )
     if url.scheme not in ("http", "https") or not url.host:
         raise ConfigurationError(
-            f"GeniSpace base URL {value!r} must be an http(s) URL with a host, "
+            f"GeniSpace base URL {shown} must be an http(s) URL with a host, "
             "e.g. https://api.genispace.ai/v1 (set GENISPACE_BASE_URL or pass base_url=)"
         )
     if url.query or url.fragment:
-        raise ConfigurationError(f"GeniSpace base URL {value!r} must not have a query or fragment")
+        raise ConfigurationError(f"GeniSpace base URL {shown} must not have a query or fragment")
     # Resource paths are joined under it, so the version prefix (/v1, /api) stays part of it.
     return str(url).rstrip("/")
 

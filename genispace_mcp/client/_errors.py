@@ -271,6 +271,12 @@ def error_for(
             details = error.get("details")
         elif isinstance(error, str):
             message = error
+        errors = body.get("errors")
+        if not message and isinstance(errors, list) and errors and isinstance(errors[0], Mapping):
+            # `{"errors": [{"message", "code"}]}`, as some gateways answer.
+            message = errors[0].get("message")
+            code = code or errors[0].get("code")
+            details = details if details is not None else {"errors": errors}
         code = code or body.get("code") or body.get("errorCode")
         message = message or body.get("message") or body.get("msg")
         details = details if details is not None else body.get("details")

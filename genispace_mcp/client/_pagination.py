@@ -10,6 +10,8 @@ __all__ = ["Page", "iterate_pages", "pagination_of"]
 
 T = TypeVar("T")
 
+MAX_PAGE_SIZE = 100  # the API's largest `limit`
+
 # The platform's spellings of each pagination field, first match wins.
 _SPELLINGS: dict[str, tuple[str, ...]] = {
     "page": ("page", "currentPage", "current_page", "pageNumber"),
@@ -78,6 +80,9 @@ async def iterate_pages(
     fetch: Callable[[int, int], Awaitable[Page[T]]], *, page_size: int, start_page: int = 1
 ) -> AsyncIterator[T]:
     """Yield every item of every page, fetching a page only when the previous one is used up."""
+    # The API clamps `limit` to 100; asking for more could make a clamped page without counts
+    # look like the last one.
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     page_number = start_page
     while True:
         page = await fetch(page_number, page_size)

@@ -108,10 +108,17 @@ def decode(response: httpx.Response, secrets: tuple[str, ...] = ()) -> Reply:
     return Reply(data, meta, response.status_code, response.headers)
 
 
+# Keys of an envelope around `data`. A body holding only these (`{"code": 0, "data": {...},
+# "message": "ok"}`) is an envelope even without `success`; a resource has keys of its own.
+_ENVELOPE_KEYS = frozenset(
+    {"success", "data", "message", "msg", "code", "status", "timestamp", "requestId", "request_id"}
+)
+
+
 def _unwrap(body: Any) -> tuple[Any, dict[str, Any]]:
     if not isinstance(body, dict):
         return body, {}
-    if "success" in body and "data" in body:
+    if "data" in body and ("success" in body or body.keys() <= _ENVELOPE_KEYS):
         meta = {k: v for k, v in body.items() if k != "data"}
         inner, inner_meta = _unwrap_list(body["data"])
         return inner, {**meta, **inner_meta}
@@ -119,9 +126,9 @@ def _unwrap(body: Any) -> tuple[Any, dict[str, Any]]:
 
 
 def _unwrap_list(body: Any) -> tuple[Any, dict[str, Any]]:
-    # Only a list under `data`/`items` (or a `pagination` beside it) marks a list envelope: a bare
-    # object may legitimately have a field called `data`.
-    if isinstance(body, dict):
+    # Only a list under `data`/`items`/... (or a `pagination` beside `data`) marks a list
+    # envelope, and never in a body with an `id`: a resource may have a field of those names.
+    if isinstance(body, dict) and "id" not in body:
         for key in ("data", "items", "records", "results"):
             value = body.get(key)
             if isinstance(value, list) or (key == "data" and "pagination" in body):

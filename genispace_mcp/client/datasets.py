@@ -195,10 +195,10 @@ async def _json_list_lines(response: httpx.Response) -> AsyncIterator[str]:
         yield json.dumps(record, ensure_ascii=False)
 
 
-def _shift_rows(errors: Iterable[dict[str, Any]], rows_before: int) -> list[dict[str, Any]]:
+def _shift_rows(errors: Iterable[Any], rows_before: int) -> list[Any]:
     shifted = []
     for error in errors:
-        row = error.get("row")
+        row = error.get("row") if isinstance(error, Mapping) else None
         if isinstance(row, int) and not isinstance(row, bool):
             error = {**error, "row": row + rows_before}
         shifted.append(error)

@@ -312,3 +312,18 @@ async def test_export_of_an_unknown_dataset() -> None:
     gs, _ = make_client(Recorder(reply(404, body)))
     with pytest.raises(NotFoundError, match="No dataset ds_x"):
         [line async for line in gs.datasets.export("ds_x")]
+
+
+async def test_a_refused_batch_with_odd_error_entries() -> None:
+    odd = {
+        "error": {
+            "code": "invalid_parameter",
+            "message": "no",
+            "details": {"errors": ["bad", {"row": 1}]},
+        }
+    }
+    recorder = Recorder(reply(200, {"imported": 2}), reply(400, odd))
+    gs, _ = make_client(recorder)
+    with pytest.raises(BadRequestError) as info:
+        await gs.datasets.import_records("ds_1", [{"n": i} for i in range(4)], batch_size=2)
+    assert info.value.details["errors"] == ["bad", {"row": 3}]

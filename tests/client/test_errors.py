@@ -132,6 +132,14 @@ def test_not_json_bodies_fall_back_to_text_or_reason() -> None:
     assert empty.message == "Service Unavailable"
 
 
+def test_gateway_errors_list() -> None:
+    error = error_for(
+        _response(422, {"errors": [{"message": "name is required", "code": "REQUIRED"}]})
+    )
+    assert isinstance(error, BadRequestError)
+    assert (error.message, error.code) == ("name is required", "required")
+
+
 def test_request_id_from_the_body_when_no_header() -> None:
     error = error_for(_response(500, {"message": "boom", "requestId": "req_9"}))
     assert error.request_id == "req_9"

@@ -103,3 +103,11 @@ async def test_iterate_stops_on_an_empty_page_despite_counts() -> None:
     gs, _ = make_client(recorder)
     assert [k async for k in gs.api_keys.iterate(page_size=2)] == []
     assert len(recorder.requests) == 1
+
+
+async def test_iterate_asks_for_at_most_the_largest_page() -> None:
+    pages = [[{"id": str(i)} for i in range(100)], [{"id": "last"}]]
+    recorder = Recorder(*(httpx.Response(200, json=p) for p in pages))
+    gs, _ = make_client(recorder)
+    assert len([a async for a in gs.agents.iterate(page_size=500)]) == 101
+    assert [r.url.params["limit"] for r in recorder.requests] == ["100", "100"]

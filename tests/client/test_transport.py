@@ -40,8 +40,9 @@ AGENT = {"id": "agt_1", "name": "Helper", "created_at": "2024-03-01T10:00:00Z"}
         AGENT,
         {"success": True, "data": AGENT, "message": "ok", "code": 0, "timestamp": 1},
         {"data": AGENT, "success": True},
+        {"code": 0, "data": AGENT, "message": "ok", "timestamp": 1},
     ],
-    ids=["bare", "success-envelope", "success-envelope-reordered"],
+    ids=["bare", "success-envelope", "success-envelope-reordered", "code-envelope"],
 )
 async def test_object_envelopes(body: dict[str, Any]) -> None:
     gs, _ = make_client(Recorder(reply(200, body)))
@@ -66,6 +67,19 @@ async def test_list_envelopes(body: dict[str, Any]) -> None:
     assert [a.id for a in page] == ["agt_1"]
     assert (page.page, page.limit, page.total) == (2, 1, 3)
     assert page.has_more
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"data": {"kind": "blob"}}, {"data": [1, 2]}, {"items": ["a"]}, {"records": [{"a": 1}]}],
+)
+async def test_a_resource_with_a_field_named_like_an_envelope_is_not_unwrapped(
+    extra: dict[str, Any],
+) -> None:
+    body = {"id": "ds_1", "name": "D", **extra}
+    gs, _ = make_client(Recorder(reply(200, body), reply(200, {"success": True, "data": body})))
+    assert (await gs.datasets.get("ds_1")).model_extra == extra
+    assert (await gs.datasets.get("ds_1")).model_extra == extra
 
 
 async def test_bare_list_without_counts() -> None:
@@ -153,6 +167,13 @@ def test_default_base_url() -> None:
 def test_bad_base_url_is_a_configuration_error(bad: str) -> None:
     with pytest.raises(ConfigurationError, match="base URL"):
         GeniSpace(api_key=KEY, base_url=bad)
+
+
+def test_credentials_in_the_base_url_are_refused_without_echoing_them() -> None:
+    for url in ("https://me:hunter2@host/v1", "ftp://me:hunter2@host/v1", "https://me:hunter2@/"):
+        with pytest.raises(ConfigurationError, match="base URL") as info:
+            GeniSpace(api_key=KEY, base_url=url)
+        assert "hunter2" not in str(info.value)
 
 
 @pytest.mark.parametrize("key", [None, "", "   "])
