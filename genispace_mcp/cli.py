@@ -6,7 +6,12 @@ import argparse
 import dataclasses
 import logging
 import os
+import secrets
+import select
+import signal
+import socket
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -199,9 +204,21 @@ class _RedactingFormatter(logging.Formatter):
         return text
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (stdout is the MCP wire in stdio mode)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure_logging(settings: Settings) -> None:
     """Every log record to stderr (stdout is the MCP wire), with secrets redacted."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         _RedactingFormatter(
             "%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -209,7 +226,8 @@ def configure_logging(settings: Settings) -> None:
         )
     )
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only a handler of ours (the command may run more than once in one process).
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, _StderrHandler)] + [handler]
     root.setLevel(settings.log_level)
 
 
@@ -265,9 +283,17 @@ def _serve(argv: Sequence[str]) -> int:
         kind = "Streamable HTTP" if settings.transport == "http" else "legacy SSE"
         print(f"genispace-mcp: serving {kind} at {url}", file=sys.stderr, flush=True)
 
+    if settings.transport == "stdio" and sys.stdin.isatty():
+        # A person ran it in a terminal: say what it is waiting for instead of sitting silent.
+        print(
+            "genispace-mcp: serving MCP over stdio, for an MCP client to start (see mcp.json.example); "
+            "--transport http serves over HTTP; Ctrl-C quits",
+            file=sys.stderr,
+            flush=True,
+        )
+
     async def run() -> None:
-        current = settings
-        async with _maybe_sandbox(current) as current:
+        async with _maybe_sandbox(settings) as current:
             server = _create_server(current)
             await serve(server, current, on_ready=banner)
 
@@ -277,11 +303,89 @@ def _serve(argv: Sequence[str]) -> int:
         _error(str(exc))
         return 2
     except OSError as exc:
-        _error(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror or exc}")
+        where = "stdio" if settings.transport == "stdio" else f"{settings.host}:{settings.port}"
+        _error(f"cannot serve on {where}: {exc.strerror or exc}")
         return 1
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+class LazySandbox:
+    """The in-process sandbox behind `--sandbox`: its port listens at once, it starts on first use.
+
+    The socket is bound and listening before the server answers anything, so the base URL and
+    the admin key are known up front; the sandbox itself (its imports, its SQLite store, the demo
+    workspace) is only built when the first connection arrives, which waits in the listen backlog
+    meanwhile. So the MCP handshake and tools/list pay nothing for it.
+    """
+
+    def __init__(self, *, rate_limit: int = 10_000) -> None:
+        from genispace_mcp.server.transports import bind_socket
+
+        self._socket = bind_socket("127.0.0.1", 0)
+        self.port: int = self._socket.getsockname()[1]
+        self.admin_key = "sk-" + secrets.token_urlsafe(32)
+        self._rate_limit = rate_limit
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._sandbox: Any = None
+        self._server: Any = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="genispace-sandbox", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """The sandbox API's base URL, with its /v1 prefix."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self) -> LazySandbox:
+        """Start watching the socket; returns at once."""
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        readable, _, _ = select.select([self._socket, self._wake_r], [], [])
+        if self._wake_r in readable:
+            return
+        try:
+            import uvicorn
+
+            from genispace_mcp.sandbox import SandboxServer, SandboxSettings
+
+            with self._lock:
+                if self._stopping:
+                    return
+                self._sandbox = SandboxServer(
+                    SandboxSettings(
+                        port=self.port,
+                        admin_key=self.admin_key,
+                        seed_demo=True,
+                        rate_limit=self._rate_limit,
+                    )
+                )
+                app = self._sandbox.prepare()
+                config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
+                self._server = uvicorn.Server(config)
+            self._server.run(sockets=[self._socket])
+        except BaseException as exc:  # reported by the banner's owner; the port then refuses
+            self.error = exc
+            logging.getLogger(__name__).error("the sandbox could not start: %s", exc)
+
+    def stop(self) -> None:
+        """Stop serving and close the store (idempotent, bounded)."""
+        with self._lock:
+            self._stopping = True
+            if self._server is not None:
+                self._server.should_exit = True
+        self._wake_w.send(b"x")
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+        if self._sandbox is not None:
+            self._sandbox.stop()
+        for sock in (self._socket, self._wake_r, self._wake_w):
+            sock.close()
 
 
 @asynccontextmanager
@@ -290,14 +394,11 @@ async def _maybe_sandbox(settings: Settings) -> AsyncIterator[Settings]:
     if not settings.sandbox:
         yield settings
         return
-    from genispace_mcp.sandbox import SandboxServer
-
-    sandbox = SandboxServer()
-    sandbox.start()
+    sandbox = LazySandbox().start()
     try:
         print(
-            f"genispace-mcp: SANDBOX mode: serving against a local sandbox with demo data at "
-            f"{sandbox.base_url} (not GeniSpace; nothing leaves this machine)",
+            f"genispace-mcp: SANDBOX mode: a local sandbox with demo data serves {sandbox.base_url} "
+            "(not GeniSpace; nothing leaves this machine)",
             file=sys.stderr,
             flush=True,
         )
@@ -420,7 +521,7 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
     """Configuration, reachability, the key, its permissions and rate limit, the tool surface."""
     import time
 
-    key_source = "set by --sandbox" if settings.sandbox else f"from {API_KEY_ENV}"
+    key_source = "the sandbox's admin key" if settings.sandbox else f"from {API_KEY_ENV}"
     api_key = settings.api_key or os.environ.get(API_KEY_ENV)
     report.line("ok", "base URL", settings.base_url)
     if not api_key:
@@ -435,8 +536,10 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
     except UsageError as exc:
         report.line("FAIL", "tools", str(exc))
         server = None
+    tools: list[dict[str, Any]] = []
     if server is not None:
-        names = [t["name"] for t in await tools_payload(server)]
+        tools = await tools_payload(server)
+        names = [t["name"] for t in tools]
         detail = f"{len(names)} enabled: {', '.join(names)}" if names else "none enabled"
         report.line("ok" if names else "FAIL", "tools", detail)
 
@@ -491,6 +594,14 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
         report.line(
             "ok" if permissions else "warn", "permissions", ", ".join(permissions) or "none"
         )
+        lacking = _tools_lacking(tools, permissions)
+        if lacking:
+            report.line(
+                "warn",
+                "tools",
+                f"{len(lacking)} enabled tools need a permission this key lacks: "
+                f"{', '.join(lacking)} (narrow with --read-only, --toolsets or --exclude-tools)",
+            )
     if rate is not None and rate.remaining is not None:
         resets = ""
         if rate.reset:
@@ -502,6 +613,26 @@ async def _doctor_checks(settings: Settings, report: _Report) -> None:
         )
     else:
         report.line("warn", "rate limit", "GeniSpace sent no rate-limit headers")
+
+
+def _tools_lacking(tools: list[dict[str, Any]], permissions: list[str]) -> list[str]:
+    """'tool (permission)' for each enabled tool whose permission the key does not hold."""
+    from genispace_mcp.server.toolsets import AREAS, TOOLSET_OF
+
+    held = set(permissions)
+    # The platform's knowledge permissions are aliases of the dataset ones.
+    held |= {p.replace(":knowledge", ":datasets") for p in permissions}
+    if "*" in held:
+        return []
+    lacking = []
+    for tool in tools:
+        area = AREAS.get(TOOLSET_OF.get(tool["name"], ""))
+        if area is None:
+            continue
+        mode = "read" if tool.get("annotations", {}).get("readOnlyHint") else "write"
+        if f"{mode}:{area}" not in held:
+            lacking.append(f"{tool['name']} ({mode}:{area})")
+    return lacking
 
 
 def _key_permissions(profile: Any) -> list[str] | None:
@@ -539,19 +670,143 @@ def _doctor(argv: Sequence[str]) -> int:
     return 0 if report.ok else 1
 
 
+# --- genispace-mcp sandbox ------------------------------------------------------------------------
+
+
+def _sandbox_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="genispace-mcp sandbox",
+        description=(
+            "Run the local GeniSpace-compatible API (agents, tasks, datasets, API keys) on SQLite. "
+            "Prints its base URL and admin API key to stderr."
+        ),
+        epilog=(
+            "environment:\n"
+            "  GENISPACE_SANDBOX_ADMIN_KEY   use this sk-... secret as the admin key\n"
+            "  GENISPACE_SANDBOX_FAULTS      fault injection spec, as --faults\n"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8900, help="port (default 8900; 0: any free)")
+    parser.add_argument(
+        "--data", type=Path, metavar="DIR", help="keep data in DIR/sandbox.db (default: in memory)"
+    )
+    parser.add_argument(
+        "--seed-demo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="create the demo workspace on first start (default: on)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=100,
+        metavar="N",
+        help="requests per key per hour (default 100)",
+    )
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        help="inject faults, e.g. rate=0.3,seed=7,kinds=slow,429,500,503,reset,truncate",
+    )
+    return parser
+
+
+def _sandbox(args: list[str]) -> int:
+    options = _sandbox_parser().parse_args(args)
+    if not 0 <= options.port <= 65535:
+        print("genispace-mcp sandbox: --port must be 0..65535", file=sys.stderr)
+        return 2
+    if options.rate_limit < 1:
+        print("genispace-mcp sandbox: --rate-limit must be at least 1", file=sys.stderr)
+        return 2
+    # Imported here: serving MCP never pays for the sandbox's imports.
+    from genispace_mcp.sandbox import FaultConfig, SandboxServer, SandboxSettings
+
+    spec = options.faults or os.environ.get("GENISPACE_SANDBOX_FAULTS") or None
+    try:
+        faults = FaultConfig.parse(spec) if spec else None
+    except ValueError as exc:
+        print(f"genispace-mcp sandbox: bad fault spec: {exc}", file=sys.stderr)
+        return 2
+    admin_key = os.environ.get("GENISPACE_SANDBOX_ADMIN_KEY") or None
+    settings = SandboxSettings(
+        host=options.host,
+        port=options.port,
+        data_dir=options.data,
+        seed_demo=options.seed_demo,
+        admin_key=admin_key,
+        rate_limit=options.rate_limit,
+        faults=faults,
+    )
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # SIGTERM stops as Ctrl-C does (installed first: a stop may come at any moment).
+    signal.signal(signal.SIGTERM, terminate)
+    server = SandboxServer(settings)
+    try:
+        server.prepare(generate_admin_key=False)
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
+        return 0
+    except (OSError, RuntimeError, ValueError) as exc:
+        server.stop()
+        print(f"genispace-mcp sandbox: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(_banner(server, options, spec, bool(admin_key)), file=sys.stderr, flush=True)
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one stop is enough
+        server.stop()
+    return 0
+
+
+def _banner(server: Any, options: argparse.Namespace, spec: str | None, fixed_key: bool) -> str:
+    if fixed_key:
+        key_line = f"{server.admin_key_prefix}... (from GENISPACE_SANDBOX_ADMIN_KEY)"
+    elif server.admin_key:
+        key_line = f"{server.admin_key}  (shown once: only its hash is stored)"
+    else:
+        key_line = (
+            f"{server.admin_key_prefix}... (created on an earlier start and printed then; "
+            "set GENISPACE_SANDBOX_ADMIN_KEY to choose one)"
+        )
+    data = f"{options.data / 'sandbox.db'}" if options.data else "in memory (gone when stopped)"
+    demo = "seeded" if server.demo_seeded else "on" if options.seed_demo else "off"
+    lines = [
+        f"GeniSpace sandbox listening on {server.base_url}",
+        f"  admin API key: {key_line}",
+        f"  data:          {data}",
+        f"  demo:          {demo}",
+        f"  OpenAPI:       {server.base_url}/openapi.json",
+        f"  rate limit:    {options.rate_limit} requests per key per hour",
+    ]
+    if spec:
+        lines.append(f"  faults:        {spec}")
+    started = server.startup_seconds + server.prepare_seconds
+    lines.append(f"  started in {started:.2f} s; Ctrl-C to stop")
+    return "\n".join(lines)
+
+
 # --- Entry point -----------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "sandbox":
+        return _sandbox(args[1:])
     if args and args[0] == "doctor":
         return _doctor(args[1:])
     if args and args[0] == "tools":
         return _tools(args[1:])
-    if args and args[0] in COMMANDS:
-        print(f"genispace-mcp: '{args[0]}' is not available yet", file=sys.stderr)
-        return 2
     return _serve(args)
 
 

@@ -31,17 +31,21 @@ def settings_from(argv: list[str], environ: dict[str, str] | None = None) -> Set
     return build_settings(_serve_parser().parse_args(argv), environ or {})
 
 
-def test_help_lists_the_commands() -> None:
-    result = run_cli("--help")
-    assert result.returncode == 0
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
     for command in ("sandbox", "doctor", "tools"):
-        assert command in result.stdout
+        assert command in out
 
 
-def test_version() -> None:
+def test_version_from_a_real_process() -> None:
+    # One real process: the module entry point runs and writes nothing but the answer.
     result = run_cli("--version")
     assert result.returncode == 0
-    assert __version__ in result.stdout
+    assert result.stdout.strip() == f"genispace-mcp {__version__}"
+    assert result.stderr == ""
 
 
 def test_every_settings_field_has_a_flag_or_variable() -> None:
@@ -173,6 +177,8 @@ def test_a_rejected_token_is_never_echoed(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["--toolsets", "agents,nope"], "unknown toolset 'nope'"),  # serving stops before it starts
+        (["--sandbox", "--tools", "nope"], "unknown tool 'nope'"),
         (["tools", "--toolsets", "agents,nope"], "unknown toolset 'nope'"),
         (["tools", "--exclude-tools", "list_agentz"], "unknown tool 'list_agentz'"),
         (["doctor", "--toolsets", "nope"], "unknown toolset 'nope'"),
@@ -205,7 +211,10 @@ def test_tools_json_is_the_tool_surface(
 
 
 def test_the_readme_documents_every_flag_and_variable() -> None:
+    from genispace_mcp.server.toolsets import DEFAULT_TOOLSETS
+
     readme = (ROOT / "README.md").read_text()
+    assert f"`{','.join(DEFAULT_TOOLSETS)}`" in readme
     for option in OPTIONS:
         assert f"`{option.env}`" in readme, option.env
         if option.flag:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -84,6 +85,7 @@ def close_app(app: Starlette) -> None:
     """Stop the app's task runner (cancels unfinished runs). The store stays open."""
     ctx: Context = app.state.sandbox
     ctx.runner.close()
+    ctx.index.close()
 
 
 def _routes(table: list[Endpoint]) -> list[Route]:
@@ -96,7 +98,8 @@ def _routes(table: list[Endpoint]) -> list[Route]:
 
         async def dispatch(request: Request, handlers: dict[str, Any] = handlers) -> Response:
             method = "GET" if request.method == "HEAD" else request.method
-            return await handlers[method](request)  # type: ignore[no-any-return]
+            response: Response = await handlers[method](request)
+            return response
 
         routes.append(Route(path, dispatch, methods=list(handlers)))
     return routes
@@ -116,10 +119,11 @@ def _guarded(endpoint: Endpoint) -> Any:
 
 
 def _openapi_route(table: list[Endpoint]) -> Any:
-    document = openapi.build(table)
+    # Built and encoded once: the document only changes with the code.
+    body = json.dumps(openapi.build(table), ensure_ascii=False, separators=(",", ":")).encode()
 
     async def serve(request: Request) -> Response:
-        return JSONResponse(document)
+        return Response(body, media_type="application/json")
 
     return serve
 

@@ -62,7 +62,7 @@ class Gate:
                     }
                 )
                 state["dropped"] = True
-                await _drop(scope.get("extensions", {}).get(TRANSPORT_KEY))
+                await _drop(scope.get("extensions", {}).get(TRANSPORT_KEY), reset=False)
                 return
             if message["type"] == "http.response.start":
                 state["started"] = True
@@ -75,19 +75,22 @@ class Gate:
 
         key: dict[str, Any] | None = None
         try:
-            key = await self._admit(scope, extra, send_with_headers)
-            if key is False:  # type: ignore[comparison-overlap]
+            admitted = await self._admit(scope, extra, send_with_headers)
+            if admitted is False:
                 return
+            key = admitted if isinstance(admitted, dict) else None
             scope["genispace.sandbox.key"] = key
             await self.app(scope, self._limited(scope, receive), send_with_headers)
         except ApiError as exc:
             if not state["started"]:
+                self._fill_rate_headers(scope, extra)
                 await self._send_error(exc, send_with_headers)
         except (ConnectionResetError, asyncio.CancelledError):
             raise
         except Exception:
             logger.exception("unhandled error serving %s %s", scope["method"], scope["path"])
             if not state["started"]:
+                self._fill_rate_headers(scope, extra)
                 await self._send_error(ApiError(500), send_with_headers)
         finally:
             if isinstance(key, dict):
@@ -138,6 +141,14 @@ class Gate:
             self._record(scope, key, 429)
             raise self._too_many(window)
         return key
+
+    def _fill_rate_headers(self, scope: Scope, extra: dict[str, str]) -> None:
+        """Rate-limit headers for an answer refused before the rate-limit step (every response
+        carries them): the caller's address window, not consumed."""
+        if "X-RateLimit-Limit" not in extra:
+            client = scope.get("client")
+            caller = "ip:" + (client[0] if client else "unknown")
+            extra.update(self.ctx.limiter.hit(caller, consume=False).headers())
 
     def _authenticate(self, header: str | None) -> tuple[dict[str, Any] | None, str]:
         if not header:
@@ -242,17 +253,21 @@ class Gate:
         return False
 
 
-async def _drop(transport: Any) -> None:
-    """Reset the connection (RST, not FIN) when the server gave us its transport."""
+async def _drop(transport: Any, reset: bool = True) -> None:
+    """End the connection when the server gave us its transport: a reset (RST) or, for a
+    truncated body, a close (FIN) after what was already sent."""
     if transport is None:
         # No transport (e.g. httpx.ASGITransport in tests): the nearest equivalent is an error
         # raised into the caller.
-        raise ConnectionResetError("injected fault: connection reset")
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
+        raise ConnectionResetError("injected fault: connection dropped")
+    if reset:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
     # Let the server notice the disconnect before we return, so it does not log a missing response.
     for _ in range(3):
         await asyncio.sleep(0)

@@ -14,7 +14,8 @@ def new_id(prefix: str) -> str:
 def iso(ts: float) -> str:
     """Unix seconds as ISO 8601 UTC with millisecond precision and a `Z`."""
     moment = datetime.fromtimestamp(ts, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat pads the year to four digits (strftime's %Y does not for years before 1000).
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def day(ts: float) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genispace_mcp.sandbox.context import Context
+from genispace_mcp.sandbox.embed import embed_sparse
 from genispace_mcp.sandbox.errors import invalid
 from genispace_mcp.sandbox.ids import iso, new_id
 from genispace_mcp.sandbox.search import pack
@@ -154,7 +155,7 @@ def store_records(
     fields: list[str] = []
     for start in range(0, len(records), EMBED_BATCH):
         batch = records[start : start + EMBED_BATCH]
-        vectors = ctx.embedder.embed([embed_text(r, text_fields) for r in batch])
+        vectors = embed_sparse(ctx.embedder, [embed_text(r, text_fields) for r in batch])
         for record, vector in zip(batch, vectors, strict=True):
             data = {k: v for k, v in record.items() if k != "id"}
             record_id = str(record["id"]) if "id" in record else new_id("rec")

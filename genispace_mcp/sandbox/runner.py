@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from genispace_mcp.sandbox.answer import log_call, respond
@@ -55,6 +55,7 @@ class Runner:
             max_workers=max(1, settings.run_workers), thread_name_prefix="sandbox-run"
         )
         self._cancels: dict[str, threading.Event] = {}
+        self._futures: dict[str, Future[None]] = {}
         self._lock = threading.Lock()
         self._closed = False
 
@@ -102,8 +103,24 @@ class Runner:
             if self._closed:
                 raise RuntimeError("the runner is closed")
             self._cancels[run["id"]] = event
-        self._pool.submit(self._execute, run["id"], task, inputs, event)
+            future = self._pool.submit(self._execute, run["id"], task, inputs, event)
+            self._futures[run["id"]] = future
+        future.add_done_callback(lambda _: self._futures.pop(run["id"], None))
         return run
+
+    def join(self, run_id: str, timeout: float | None = None) -> bool:
+        """Wait until the worker of a run has finished with it; False on timeout."""
+        with self._lock:
+            future = self._futures.get(run_id)
+        if future is None:
+            return True
+        try:
+            future.result(timeout)
+        except TimeoutError:
+            return False
+        except Exception:  # the run's own failure is recorded on the run
+            pass
+        return True
 
     def cancel(self, run_id: str) -> dict[str, Any] | None:
         """Cancel a run: the run, now CANCELED; None if unknown; 409 if it had finished."""
@@ -120,6 +137,11 @@ class Runner:
             self._log(doc, "WARNING", "run canceled on request")
 
         doc = self._store.update_run(run_id, mark)
+        # Stop the worker whatever the stored status says (another process may have finished it).
+        with self._lock:
+            event = self._cancels.get(run_id)
+        if event is not None:
+            event.set()
         if doc is None:
             return None
         if finished:
@@ -127,10 +149,6 @@ class Runner:
                 f"Run '{run_id}' has already finished ({finished[0]}) and cannot be canceled",
                 status=finished[0],
             )
-        with self._lock:
-            event = self._cancels.get(run_id)
-        if event is not None:
-            event.set()
         return doc
 
     def cancel_task_runs(self, task_id: str) -> None:
@@ -147,6 +165,8 @@ class Runner:
         with self._lock:
             self._closed = True
             pending = list(self._cancels)
+            for event in self._cancels.values():
+                event.set()
         for run_id in pending:
             with contextlib.suppress(Exception):  # already finished, or the store is closed
                 self.cancel(run_id)

@@ -69,7 +69,8 @@ class SandboxServer:
         self.admin_key_prefix = ""
         self.demo_seeded = False
         self.port = 0
-        self.startup_seconds = 0.0
+        self.startup_seconds = 0.0  # start(): from the call to listening
+        self.prepare_seconds = 0.0  # prepare(): opening the store, seeding
 
     @property
     def url(self) -> str:
@@ -113,7 +114,7 @@ class SandboxServer:
         if self.settings.seed_demo:
             self.demo_seeded = seed_demo(ctx)
         self._app = create_app(store, self.settings, ctx=ctx)
-        self._prepare_seconds = time.perf_counter() - started
+        self.prepare_seconds = time.perf_counter() - started
         return self._app
 
     def _config(self) -> uvicorn.Config:
@@ -125,6 +126,7 @@ class SandboxServer:
             http=_Protocol,
             lifespan="off",
             log_level="warning",
+            log_config=None,  # leave logging to the embedder: never reconfigure it globally
             access_log=False,
             timeout_graceful_shutdown=2,
         )
@@ -134,6 +136,7 @@ class SandboxServer:
         started = time.perf_counter()
         if self._app is None:
             self.prepare()
+            started += self.prepare_seconds  # reported apart
         self._server = uvicorn.Server(self._config())
         self._thread = threading.Thread(
             target=self._server.run, name="genispace-sandbox", daemon=True
@@ -151,6 +154,11 @@ class SandboxServer:
         self.startup_seconds = time.perf_counter() - started
         logger.info("sandbox listening on %s", self.base_url)
         return self
+
+    def wait(self) -> None:
+        """Block until the server stops (KeyboardInterrupt still gets through)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
 
     def stop(self) -> None:
         """Stop serving, cancel unfinished runs, close the store (idempotent)."""

@@ -77,7 +77,7 @@ class Store:
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | tuple[Any, ...] | None:
         with self._lock:
-            return self._db.execute(sql, tuple(params)).fetchone()  # type: ignore[no-any-return]
+            return self._db.execute(sql, tuple(params)).fetchone()
 
     def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -165,7 +165,7 @@ class Store:
             return None
         doc = json.loads(row[0])
         doc["lastUsedAt"] = row[1]
-        return doc  # type: ignore[no-any-return]
+        return doc
 
     def list_keys(self, page: int, limit: int) -> tuple[list[Doc], int]:
         """Live keys, newest first."""

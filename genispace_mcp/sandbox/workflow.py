@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
 from genispace_mcp.sandbox.errors import invalid
 from genispace_mcp.sandbox.search import check_filter

@@ -8,26 +8,30 @@ Embedding in-process (an agent framework, a test)::
 
     server = create_server(Settings(api_key="sk-...", toolsets=("agents", "datasets")))
     async with Client(server) as client:
-        print(await client.call_tool("list_agents", {"limit": 5}))
+        result = await client.call_tool("list_agents", {"limit": 5})
 
-Creating the server makes no network call; the GeniSpace client opens with the first connection
-(the server's lifespan) and is first used by the first request that needs it.
+Creating the server, connecting and listing tools make no network call and do not even load the
+HTTP client: each connection creates its GeniSpace client at the first request that needs one and
+closes it when the connection ends. Multi-tenant serving hooks in through
+`genispace_mcp.server.context.use_client` (see that module).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server import MCPServer
 from mcp_types import Tool as MCPTool
 
-from genispace_mcp.client import GeniSpace
 from genispace_mcp.server.context import bind_state, lifespan
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.tools import build_tools
 from genispace_mcp.server.toolsets import SelectionError
 
-__all__ = ["SelectionError", "Settings", "create_server", "tool_surface"]
+if TYPE_CHECKING:
+    from genispace_mcp.client import GeniSpace
+
+__all__ = ["SelectionError", "Settings", "create_server", "tool_surface", "tool_table"]
 
 INSTRUCTIONS = (
     "GeniSpace: the user's agents, tasks, datasets and API keys. Start with the list_* tools to find "
@@ -82,6 +86,37 @@ def tool_surface(settings: Settings) -> list[dict[str, Any]]:
         ).model_dump(mode="json", by_alias=True, exclude_none=True)
         for tool in build_tools(settings)
     ]
+
+
+def tool_table() -> str:
+    """The Markdown table of every tool (toolset, name, what it does, hints), for the README.
+
+    Generated from the registry, so the documentation cannot drift from the code.
+    """
+    from genispace_mcp.server.toolsets import DEFAULT_TOOLSETS, TOOLSET_OF
+
+    rows = [
+        "| toolset | tool | what it does | hints |",
+        "| --- | --- | --- | --- |",
+    ]
+    for tool in tool_surface(Settings(toolsets=("all",))):
+        toolset = TOOLSET_OF[tool["name"]]
+        if toolset in DEFAULT_TOOLSETS:
+            toolset += " (default)"
+        hints = tool["annotations"]
+        flags = [
+            label
+            for key, label in (
+                ("readOnlyHint", "read-only"),
+                ("destructiveHint", "destructive"),
+                ("idempotentHint", "idempotent"),
+                ("openWorldHint", "open-world"),
+            )
+            if hints.get(key)
+        ]
+        first = tool["description"].split(". ")[0].rstrip(".") + "."
+        rows.append(f"| {toolset} | `{tool['name']}` | {first} | {', '.join(flags)} |")
+    return "\n".join(rows) + "\n"
 
 
 def _sdk_level(level: str) -> Any:

@@ -26,3 +26,25 @@ Confirm = Annotated[
 Temperature = Annotated[float | None, Field(ge=0, le=2, description="Sampling temperature.")]
 MaxTokens = Annotated[int | None, Field(ge=1, le=32_000, description="Cap on reply tokens.")]
 Inputs = Annotated[dict[str, Any], Field(description="Input values (a JSON object).")]
+
+Description = Annotated[str | None, Field(max_length=2_000, description="What it is for.")]
+NewName = Annotated[str | None, Field(min_length=1, max_length=200, description="New name.")]
+SystemPrompt = Annotated[
+    str | None, Field(max_length=50_000, description="Instructions the agent always follows.")
+]
+KnowledgeBases = Annotated[
+    list[str] | None, Field(max_length=50, description="Dataset ids to ground answers in.")
+]
+Model = Annotated[str | None, Field(max_length=200, description="Model name.")]
+Tags = Annotated[list[str] | None, Field(max_length=50, description="Labels to find it by.")]
+Schedule = Annotated[str | None, Field(max_length=100, description="Cron, if SCHEDULED.")]
+InputSchema = Annotated[
+    dict[str, Any] | None, Field(description="JSON Schema (type object) of the inputs.")
+]
+Workflow = Annotated[
+    dict[str, Any] | None,
+    Field(description='{"steps": [{"id", "type": agent|dataset_query|template|wait, ...}]}'),
+]
+TextFields = Annotated[
+    list[str] | None, Field(max_length=100, description="Record fields to embed for search.")
+]

@@ -21,22 +21,56 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.context import HandlerResult, ServerRequestContext
 
-from genispace_mcp.client import ConfigurationError, GeniSpace, GeniSpaceError
 from genispace_mcp.server.settings import Settings
 
+if TYPE_CHECKING:
+    from genispace_mcp.client import GeniSpace, GeniSpaceError
 
-@dataclass
+
 class ServerState:
-    """What the lifespan yields: the settings, and the client (or why there is none)."""
+    """What the lifespan yields: the settings and this connection's GeniSpace client.
 
-    settings: Settings
-    client: GeniSpace | None
-    client_error: GeniSpaceError | None = None
+    The client (and httpx with it) is created on first use, so connecting and listing tools cost
+    no import, no socket and no configuration check: a slow or misconfigured GeniSpace can never
+    delay the handshake. A bad configuration surfaces as the first tool's error instead.
+    """
+
+    def __init__(self, settings: Settings, client: GeniSpace | None = None) -> None:
+        self.settings = settings
+        self._client = client
+        self._owned = client is None  # a client passed in stays the caller's to close
+        self.client_error: GeniSpaceError | None = None  # why the settings made no client
+
+    @property
+    def client(self) -> GeniSpace | None:
+        """The connection's client, created from the settings on first use.
+
+        None when the settings cannot make one (a malformed base URL); `client_error` says why.
+        A missing key is reported by the client itself, at its first request.
+        """
+        if self._client is None and self.client_error is None:
+            from genispace_mcp.client import ConfigurationError, GeniSpace
+
+            try:
+                self._client = GeniSpace(
+                    api_key=self.settings.api_key,
+                    base_url=self.settings.base_url,
+                    timeout=self.settings.timeout,
+                    max_retries=self.settings.max_retries,
+                )
+            except ConfigurationError as exc:
+                self.client_error = exc
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the client if this state opened it."""
+        if self._owned and self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
 
 
 _state: ContextVar[ServerState | None] = ContextVar("genispace_mcp_state", default=None)
@@ -48,33 +82,20 @@ _request_client: ContextVar[GeniSpace | None] = ContextVar(
 def lifespan(
     settings: Settings, client: GeniSpace | None = None
 ) -> Callable[[Any], AbstractAsyncContextManager[ServerState]]:
-    """The MCPServer lifespan: open a client from `settings` (closed on exit), or use `client`.
+    """The MCPServer lifespan: one state per connection, its client closed when it ends.
 
-    A client passed in belongs to the caller, who closes it. A configuration problem (no API key)
-    does not stop the server: every tool then answers with an error that says what to set.
+    `client`, when given, serves every request and stays the caller's to close.
     """
 
     @asynccontextmanager
-    async def open_client(_server: Any) -> AsyncIterator[ServerState]:
-        if client is not None:
-            yield ServerState(settings, client)
-            return
+    async def open_state(_server: Any) -> AsyncIterator[ServerState]:
+        state = ServerState(settings, client)
         try:
-            own = GeniSpace(
-                api_key=settings.api_key,
-                base_url=settings.base_url,
-                timeout=settings.timeout,
-                max_retries=settings.max_retries,
-            )
-        except ConfigurationError as exc:
-            yield ServerState(settings, None, exc)
-            return
-        try:
-            yield ServerState(settings, own)
+            yield state
         finally:
-            await own.aclose()
+            await state.aclose()
 
-    return open_client
+    return open_state
 
 
 async def bind_state(
@@ -112,16 +133,19 @@ def use_client(client: GeniSpace) -> Iterator[None]:
 def current_client() -> GeniSpace:
     """The GeniSpace client for this request: the per-request one if set, else the connection's.
 
-    Raises the stored configuration error when there is no client, which the tool wrapper turns
-    into a message naming the variable to set.
+    A configuration problem raises the client's `ConfigurationError`, which the tool wrapper turns
+    into a message naming what to fix.
     """
     override = _request_client.get()
     if override is not None:
         return override
     state = server_state()
-    if state.client is None:
+    client = state.client
+    if client is None:
+        from genispace_mcp.client import ConfigurationError
+
         raise state.client_error or ConfigurationError("no GeniSpace client is configured")
-    return state.client
+    return client
 
 
 def current_settings() -> Settings:

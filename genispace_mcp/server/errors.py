@@ -7,27 +7,15 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from genispace_mcp.client import (
-    APIConnectionError,
-    APIResponseError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    GeniSpaceError,
-    InsufficientTokensError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-)
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.toolsets import AREAS, TOOLSET_OF
+
+if TYPE_CHECKING:
+    from genispace_mcp.client import APIStatusError, GeniSpaceError, RateLimitError
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +71,22 @@ def explain(
 def _explain(
     exc: GeniSpaceError, tool: str, arguments: Mapping[str, Any], settings: Settings
 ) -> str:
+    # Imported here: the client (and httpx) load with the first call, not with the server.
+    from genispace_mcp.client import (
+        APIConnectionError,
+        APIResponseError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        InsufficientTokensError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+    )
+
     key_source = (
         "the bearer token this MCP client sends (its own GeniSpace API key)"
         if settings.multi_tenant
@@ -120,26 +124,38 @@ def _explain(
         return f"GeniSpace refused the arguments ({exc.status_code}): {_message(exc)}. Fix them and call {tool} again."
     if isinstance(exc, ConflictError):
         return f"GeniSpace refused: {_message(exc)} (409 conflict)."
+    if isinstance(exc, APIStatusError) and exc.status_code in (502, 503, 504):
+        return (
+            f"GeniSpace is unavailable ({exc.status_code}: {_message(exc)}) {_retried(settings)}. "
+            "Try again in a minute."
+        )
     if isinstance(exc, APIStatusError) and exc.status_code >= 500:
         return (
-            f"GeniSpace is failing ({exc.status_code}: {_message(exc)}); the request was retried "
-            f"{settings.max_retries} times. Try again in a minute."
+            f"GeniSpace had an internal error ({exc.status_code}: {_message(exc)}). Try again in a "
+            "minute; if it keeps failing, report the request id to GeniSpace."
         )
     if isinstance(exc, APIStatusError):
         return f"GeniSpace answered {exc.status_code}: {_message(exc)}."
     if isinstance(exc, APITimeoutError):
         return (
-            f"GeniSpace did not answer within {settings.timeout:g} s; the request was retried "
-            f"{settings.max_retries} times. Try again later."
+            f"GeniSpace did not answer within {settings.timeout:g} s {_retried(settings)}. "
+            "Try again later."
         )
     if isinstance(exc, APIConnectionError):
         return (
-            f"Could not reach GeniSpace at {settings.base_url}; the request was retried "
-            f"{settings.max_retries} times. Check the network or GENISPACE_BASE_URL, then try again."
+            f"Could not reach GeniSpace at {settings.base_url} {_retried(settings)}. Check the "
+            "network or GENISPACE_BASE_URL, then try again."
         )
     if isinstance(exc, APIResponseError):
         return f"GeniSpace answered with something this server cannot read: {exc}."
     return f"GeniSpace request failed: {exc}."
+
+
+def _retried(settings: Settings) -> str:
+    """How hard the client tried (it retries only what is safe to repeat, up to max_retries)."""
+    if settings.max_retries <= 0:
+        return "(retries are off)"
+    return f"(after up to {settings.max_retries} retries)"
 
 
 def _message(exc: APIStatusError) -> str:
@@ -192,9 +208,7 @@ def _rate_limited(exc: RateLimitError) -> str:
     return f"GeniSpace rate limit reached (429). Retry in {wait:g} s (after {clock})."
 
 
-def translating(
-    fn: Callable[P, Awaitable[R]], tool: str, settings: Settings
-) -> Callable[P, Awaitable[R]]:
+def translating(fn: Callable[P, Awaitable[R]], tool: str) -> Callable[P, Awaitable[R]]:
     """Wrap a tool so any client error reaches the model as a ToolError with `explain`'s text.
 
     One wrapper for every tool, so no tool carries its own try/except. The signature is kept
@@ -205,18 +219,28 @@ def translating(
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await fn(*args, **kwargs)
-        except GeniSpaceError as exc:
+        except Exception as exc:
+            from genispace_mcp.client import GeniSpaceError
+
+            if not isinstance(exc, GeniSpaceError):
+                raise
             logger.info("%s failed: %s", tool, type(exc).__name__)
-            raise ToolError(explain(exc, tool, kwargs, settings, _retries())) from None
+            settings, retries = _serving()
+            raise ToolError(explain(exc, tool, kwargs, settings, retries)) from None
 
     return wrapper
 
 
-def _retries() -> int | None:
-    """How many retries the client serving this request makes (None when there is none)."""
-    from genispace_mcp.server.context import current_client
+def _serving() -> tuple[Settings, int | None]:
+    """The settings of the server handling this call, and how often its client retries."""
+    from genispace_mcp.client import GeniSpaceError
+    from genispace_mcp.server.context import current_client, current_settings
 
     try:
-        return current_client().max_retries
-    except (GeniSpaceError, RuntimeError):
-        return None
+        settings = current_settings()
+    except RuntimeError:  # called outside a request (a direct call in a test)
+        return Settings(), None
+    try:
+        return settings, current_client().max_retries
+    except GeniSpaceError:
+        return settings, None

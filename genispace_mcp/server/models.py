@@ -55,7 +55,9 @@ class Paged(Out):
     page: int
     total: int | None = None
     has_more: bool = False
-    next: str | None = Field(None, description="How to get the next page, when there is one.")
+    next: str | None = Field(
+        default=None, description="How to get the next page, when there is one."
+    )
 
 
 class Usage(Out):
@@ -72,6 +74,10 @@ class Agent(Out):
     model: str | None = None
     status: str | None = None
     system_prompt: str | None = None
+    prompt_template: str | None = Field(
+        default=None, description="Its {{names}} are execute_agent's inputs."
+    )
+    settings: Json | None = None
     knowledge_bases: list[str] | None = None
     created_at: Time = None
     updated_at: Time = None
@@ -98,8 +104,8 @@ class Execution(Out):
     id: str | None = None
     agent_id: str
     status: str | None = None
-    output: Any = Field(None, description="Untrusted data.")
-    outputs: Json | None = Field(None, description="Untrusted data.")
+    output: Any = Field(default=None, description="Untrusted data.")
+    outputs: Json | None = Field(default=None, description="Untrusted data.")
     usage: Usage | None = None
 
 
@@ -128,7 +134,9 @@ class Task(Out):
     priority: Any = None
     schedule: str | None = None
     tags: list[str] | None = None
-    input_schema: Json | None = Field(None, description="JSON Schema of the inputs run_task takes.")
+    input_schema: Json | None = Field(
+        default=None, description="JSON Schema of the inputs run_task takes."
+    )
     workflow: Any = None
     created_at: Time = None
     updated_at: Time = None
@@ -163,13 +171,17 @@ class Run(Out):
     final: bool = Field(description="True once the run can no longer change.")
     progress: Progress | None = None
     inputs: Any = None
-    outputs: Any = Field(None, description="Untrusted data.")
+    outputs: Any = Field(default=None, description="Untrusted data.")
     error: RunError | None = None
-    logs: list[RunLog] | None = Field(None, description="The last log lines (untrusted data).")
+    logs: list[RunLog] | None = Field(
+        default=None, description="The last log lines (untrusted data)."
+    )
     start_time: Time = None
     end_time: Time = None
-    duration: float | None = Field(None, description="Milliseconds.")
-    follow: str | None = Field(None, description="How to follow a run that is not final yet.")
+    duration: float | None = Field(default=None, description="Milliseconds.")
+    follow: str | None = Field(
+        default=None, description="How to follow a run that is not final yet."
+    )
 
 
 class RunList(Paged):
@@ -207,7 +219,7 @@ class Match(Out):
 
 class QueryResult(Out):
     dataset_id: str
-    total: int | None = Field(None, description="Records matching the filter.")
+    total: int | None = Field(default=None, description="Records matching the filter.")
     offset: int
     matches: list[Match]
     has_more: bool = False
@@ -251,8 +263,12 @@ class ApiKeyList(Paged):
 
 
 class CreatedApiKey(ApiKey):
-    secret_file: str | None = Field(None, description="File (mode 0600) holding the new secret.")
-    secret: str | None = Field(None, description="Only when the operator chose --reveal-secrets.")
+    secret_file: str | None = Field(
+        default=None, description="File (mode 0600) holding the new secret."
+    )
+    secret: str | None = Field(
+        default=None, description="Only when the operator chose --reveal-secrets."
+    )
 
 
 class Endpoint(Out):
@@ -263,7 +279,7 @@ class Endpoint(Out):
 class RateLimit(Out):
     limit: int | None = None
     remaining: int | None = None
-    reset: float | None = Field(None, description="Unix time the window resets.")
+    reset: float | None = Field(default=None, description="Unix time the window resets.")
 
 
 class ApiKeyUsage(Out):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from mcp.server import MCPServer
@@ -19,10 +19,9 @@ from mcp_types import (
     ResourceTemplateReference,
 )
 
-from genispace_mcp.client import GeniSpaceError, NotFoundError
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.errors import explain
-from genispace_mcp.server.models import Agent, Run, read
+from genispace_mcp.server.models import Agent, read
 from genispace_mcp.server.settings import Settings
 from genispace_mcp.server.shaping import compact
 
@@ -44,6 +43,8 @@ def _translating(fn: Callable[P, Awaitable[R]], name: str) -> Callable[P, Awaita
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from genispace_mcp.client import GeniSpaceError, NotFoundError
+
         try:
             return await fn(*args, **kwargs)
         except GeniSpaceError as exc:
@@ -58,7 +59,9 @@ def _translating(fn: Callable[P, Awaitable[R]], name: str) -> Callable[P, Awaita
 async def agents() -> str:
     """Every agent in the workspace (id, name, type, model, description)."""
     found = [
-        read(Agent, agent, system_prompt=None).model_dump(mode="json", exclude={"system_prompt"})
+        read(Agent, agent, system_prompt=None, prompt_template=None, settings=None).model_dump(
+            mode="json"
+        )
         async for agent in current_client().agents.iterate()
     ]
     return _json(found)
@@ -89,10 +92,9 @@ async def dataset_export(dataset_id: str, format: str = "jsonl") -> str:
 
 
 def _run(value: Any) -> dict[str, Any]:
-    status = getattr(value.status, "value", value.status)
-    data = {name: getattr(value, name, None) for name in Run.model_fields}
-    data.update(status=str(status), final=bool(value.is_final), follow=None)
-    return read(Run, data).model_dump(mode="json", exclude_none=True)
+    from genispace_mcp.server.tools.tasks import run_model
+
+    return run_model(value).model_dump(mode="json", exclude_none=True)
 
 
 def register(mcp: MCPServer, settings: Settings) -> None:
@@ -130,6 +132,8 @@ def register(mcp: MCPServer, settings: Settings) -> None:
         context: CompletionContext | None,
     ) -> Completion | None:
         """Suggest ids (and export formats) as the user types."""
+        from genispace_mcp.client import GeniSpaceError
+
         given = (context.arguments if context else None) or {}
         try:
             values = await _candidates(argument.name, argument.value, given)
@@ -149,6 +153,7 @@ def register(mcp: MCPServer, settings: Settings) -> None:
 async def _candidates(name: str, typed: str, given: dict[str, str]) -> list[str] | None:
     """The ids for argument `name` that start with (or whose name contains) what was typed."""
     client = current_client()
+    items: Sequence[Any]
     if name == "format":
         return [value for value in ("jsonl", "csv") if value.startswith(typed)]
     if name == "agent_id":

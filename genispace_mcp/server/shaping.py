@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from genispace_mcp.server.safety import untrusted
+
 CUT_MARK = "[cut]"
+# Characters kept free for what surrounds the records of a result: its header, the untrusted-data
+# lines and the note on how to get the rest (together well under this).
+FRAME = 800
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -49,9 +54,13 @@ def clip(text: str, budget: int, how_to_get_more: str) -> str:
     """Cut one oversized text to `budget` characters, saying how much was cut and how to get it."""
     if len(text) <= budget:
         return text
-    note = f"\n{CUT_MARK} {len(text) - budget:,} more characters not shown. {how_to_get_more}"
-    keep = max(budget - len(note), 0)
-    return text[:keep] + note
+
+    def note(cut: int) -> str:
+        return f"\n{CUT_MARK} {cut:,} more characters not shown. {how_to_get_more}".rstrip()
+
+    # The note's own length depends on the count it states: size it for the largest count.
+    keep = max(budget - len(note(len(text))), 0)
+    return text[:keep] + note(len(text) - keep)
 
 
 def result(structured: BaseModel, text: str) -> CallToolResult:
@@ -75,6 +84,36 @@ def page_note(
 
 # JSON Schema keys that only decorate: the model never needs them, and they cost budget.
 _DECORATION = ("title",)
+
+
+def inline_refs(schema: Any) -> Any:
+    """Replace every local `$ref` with the definition it points to, and drop `$defs`.
+
+    Our models are flat and never recursive, so the inlined schema is as exact, often smaller, and
+    cheaper for clients to validate (no reference resolution per item).
+    """
+    if not isinstance(schema, dict) or "$defs" not in schema:
+        return schema
+    definitions = schema["$defs"]
+
+    def resolve(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [resolve(item, seen) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            name = ref.removeprefix("#/$defs/")
+            if name in seen:
+                raise ValueError(f"recursive schema at {name}: keep $defs")
+            siblings = {key: value for key, value in node.items() if key != "$ref"}
+            return {**resolve(definitions[name], (*seen, name)), **siblings}
+        return {key: resolve(value, seen) for key, value in node.items() if key != "$defs"}
+
+    try:
+        return resolve(schema, ())
+    except ValueError:
+        return schema
 
 
 def lean_schema(schema: Any) -> Any:
@@ -134,10 +173,8 @@ def listing(
     instructions (`untrusted_what`), they go inside an untrusted-data block. The last line says how
     to get what is not shown: the next page, or a smaller limit when this page itself was cut.
     """
-    from genispace_mcp.server.safety import untrusted
-
     rendered = [dumps(item) for item in items]
-    shown = fit(rendered, max(budget - 1_500, 0), render=lambda text: text)
+    shown = fit(rendered, max(budget - FRAME, 0), render=lambda text: text)
     notes = []
     if shown < len(items):
         notes.append(
@@ -159,7 +196,9 @@ def listing(
     )
     array = "[" + ",".join(rendered[:shown]) + "]"
     if untrusted_what is None:
-        text = dumps(out)
+        # The items are rendered once: splice them into the header's JSON object.
+        head = dumps(out.model_dump(mode="json", exclude={"items"}))
+        text = f'{head[:-1]},"items":{array}}}'
     else:
         head = dumps(out.model_dump(mode="json", exclude={"items", "next"}))
         text = f"{head}\n{untrusted(array, untrusted_what)}"

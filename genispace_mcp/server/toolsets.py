@@ -83,16 +83,18 @@ def selected_tools(settings: Settings) -> tuple[str, ...]:
 
     Toolsets plus `tools`, minus `exclude_tools` (exclude wins over every include).
     """
-    for option, names in (("--tools", settings.tools), ("--exclude-tools", settings.exclude_tools)):
-        unknown = [name for name in names if name not in TOOLSET_OF]
+    tools = {name.strip() for name in settings.tools if name.strip()}
+    excluded = {name.strip() for name in settings.exclude_tools if name.strip()}
+    for option, names in (("--tools", tools), ("--exclude-tools", excluded)):
+        unknown = sorted(name for name in names if name not in TOOLSET_OF)
         if unknown:
             raise SelectionError(
                 f"unknown tool {', '.join(map(repr, unknown))} in {option}; valid tools: "
                 f"{', '.join(ALL_TOOLS)}"
             )
     wanted = {name for toolset in enabled_toolsets(settings) for name in TOOLSETS[toolset]}
-    wanted |= set(settings.tools)
-    wanted -= set(settings.exclude_tools)
+    wanted |= tools
+    wanted -= excluded
     return tuple(name for name in ALL_TOOLS if name in wanted)
 
 

@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -104,10 +105,13 @@ def check_settings(settings: Settings) -> None:
 
 
 def _host_patterns(host: str) -> list[str]:
-    """The Host header values that mean `host`: bare (default port) and with any port."""
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"  # an IPv6 literal, as it appears in a Host header
-    if host.endswith(":*"):
+    """The Host header values that mean `host`: as given when it names a port, else bare and with any."""
+    try:
+        if ipaddress.ip_address(host.strip("[]")).version == 6:
+            host = f"[{host.strip('[]')}]"  # an IPv6 literal, as a Host header spells it
+    except ValueError:
+        pass
+    if ":" in host.rsplit("]", 1)[-1]:  # a port (or ":*") already
         return [host]
     return [host, f"{host}:*"]
 
@@ -126,6 +130,12 @@ def transport_security(settings: Settings) -> TransportSecuritySettings:
         hosts += _host_patterns(host)
     if settings.host not in _WILDCARD_HOSTS and not is_loopback(settings.host):
         hosts += _host_patterns(settings.host)
+    elif settings.host in _WILDCARD_HOSTS and not settings.allowed_hosts:
+        logger.warning(
+            "serving on %s, but only requests whose Host is 127.0.0.1, localhost or [::1] are "
+            "accepted (DNS-rebinding protection): add the name clients use with --allowed-hosts",
+            settings.host or "all addresses",
+        )
     origins = [
         "http://127.0.0.1:*",
         "http://localhost:*",
@@ -171,24 +181,41 @@ class KeyValidator:
         self._clock = clock
         self._salt = os.urandom(16)
         self._cache: OrderedDict[bytes, _Cached] = OrderedDict()
+        self._locks: dict[bytes, anyio.Lock] = {}
 
     def _digest(self, key: str) -> bytes:
         return hashlib.blake2b(key.encode(), key=self._salt, digest_size=32).digest()
 
     async def check(self, key: str) -> Verdict:
-        """The verdict for `key`, from the cache while fresh, else from GeniSpace."""
+        """The verdict for `key`, from the cache while fresh, else from GeniSpace (once at a time)."""
         digest = self._digest(key)
-        now = self._clock()
+        verdict = self._fresh(digest)
+        if verdict is not None:
+            return verdict
+        # Concurrent first requests with one key wait for a single probe (each costs the key a
+        # request of its rate limit).
+        lock = self._locks.setdefault(digest, anyio.Lock())
+        try:
+            async with lock:
+                verdict = self._fresh(digest)
+                if verdict is not None:
+                    return verdict
+                verdict = await self._probe(key)
+                if verdict != "unavailable":
+                    self._cache[digest] = _Cached(verdict, self._clock() + self._ttl[verdict])
+                    self._cache.move_to_end(digest)
+                    while len(self._cache) > self._max_entries:
+                        self._cache.popitem(last=False)
+                return verdict
+        finally:
+            if not lock.locked() and lock.statistics().tasks_waiting == 0:
+                self._locks.pop(digest, None)
+
+    def _fresh(self, digest: bytes) -> Verdict | None:
         cached = self._cache.get(digest)
-        if cached is not None and cached.expires > now:
+        if cached is not None and cached.expires > self._clock():
             return cached.verdict
-        verdict = await self._probe(key)
-        if verdict != "unavailable":
-            self._cache[digest] = _Cached(verdict, now + self._ttl[verdict])
-            self._cache.move_to_end(digest)
-            while len(self._cache) > self._max_entries:
-                self._cache.popitem(last=False)
-        return verdict
+        return None
 
 
 def genispace_probe(settings: Settings) -> Callable[[str], Awaitable[Verdict]]:
@@ -206,9 +233,10 @@ def genispace_probe(settings: Settings) -> Callable[[str], Awaitable[Verdict]]:
         )
 
         if "client" not in state:
-            # Built lazily: no network (nor client import) before the first request.
+            # Built lazily: no network (nor client import) before the first request. Keyless
+            # ("" also skips the GENISPACE_API_KEY fallback): each probe brings the key it checks.
             state["client"] = GeniSpace(
-                api_key=key, base_url=settings.base_url, timeout=min(settings.timeout, 15.0)
+                api_key="", base_url=settings.base_url, timeout=min(settings.timeout, 15.0)
             )
         client = state["client"].with_options(api_key=key, max_retries=1)
         try:

@@ -1,4 +1,4 @@
-"""Shared helpers for the real-transport tests: serve an ASGI app on a free loopback port."""
+"""Shared helpers for the real-transport tests: an ASGI app on a free loopback port, the command as a subprocess."""
 
 from __future__ import annotations
 

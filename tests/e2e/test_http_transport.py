@@ -165,11 +165,11 @@ async def test_multi_tenant_serves_each_caller_with_its_own_key(
     app = http_app(tiny_server(), http_settings(multi_tenant=True), validator=KeyValidator(probe))
     async with serve_app(app) as base:
 
-        async def add(key: str) -> None:
+        async def add(key: str, mode: str) -> None:
             async with (
                 httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}) as http,
                 Client(
-                    streamable_http_client(f"{base}/mcp", http_client=http), mode="legacy"
+                    streamable_http_client(f"{base}/mcp", http_client=http), mode=mode
                 ) as client,
             ):
                 for n in range(3):
@@ -180,7 +180,8 @@ async def test_multi_tenant_serves_each_caller_with_its_own_key(
 
         async with anyio.create_task_group() as tg:
             for key in sorted(good):
-                tg.start_soon(add, key)
+                for mode in ("legacy", "2026-07-28"):  # both eras, interleaved tenants
+                    tg.start_soon(add, key, mode)
         # Several MCP requests per key, one probe per key: the verdict is cached.
         assert sorted(probes) == sorted(good)
 

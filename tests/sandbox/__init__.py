@@ -1,0 +1,1 @@
+"""Tests of the GeniSpace sandbox (genispace_mcp/sandbox), mirroring its modules."""

@@ -91,6 +91,7 @@ async def make_harness() -> AsyncIterator[HarnessFactory]:
     for harness, store in opened:
         await harness.client.aclose()
         harness.ctx.runner.close()
+        harness.ctx.index.close()
         store.close()
 
 

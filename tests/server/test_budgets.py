@@ -29,11 +29,12 @@ def shown_to_model(tools: list[dict[str, Any]]) -> int:
     [(None, 16, 12_000, 40_000), (("all",), 40, 28_000, 96_000)],
     ids=["default", "all"],
 )
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
 async def test_budgets(
-    toolsets: tuple[str, ...] | None, max_tools: int, max_shown: int, max_whole: int
+    toolsets: tuple[str, ...] | None, max_tools: int, max_shown: int, max_whole: int, mode: str
 ) -> None:
     settings = Settings(api_key="sk-unused", toolsets=toolsets)
-    async with Client(create_server(settings)) as client:
+    async with Client(create_server(settings), mode=mode) as client:
         listed = await client.list_tools()
     tools = [
         tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in listed.tools

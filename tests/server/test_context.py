@@ -74,3 +74,14 @@ async def test_a_per_request_client_overrides_the_connection_one() -> None:
 
 def test_the_configured_key_is_not_in_the_settings_repr() -> None:
     assert "sk-secret" not in repr(Settings(api_key="sk-secret"))
+
+
+async def test_a_malformed_base_url_is_reported_by_the_first_tool_not_at_start() -> None:
+    server = create_server(Settings(api_key="sk-test", base_url="not a url"))
+    async with Client(server) as client:
+        assert (await client.list_tools()).tools
+        result = await client.call_tool("whoami", {})
+    assert result.is_error
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert "GENISPACE_BASE_URL" in text
+    assert "sk-test" not in text

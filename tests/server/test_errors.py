@@ -66,9 +66,10 @@ def status(cls: type, code: int, **details: object) -> GeniSpaceError:
             ["429", "42 s"],
         ),
         (RateLimitError("slow", status_code=429), "list_agents", {}, ["429", "minute"]),
-        (status(InternalServerError, 503), "list_agents", {}, ["503", "retried 2 times"]),
-        (APIConnectionError("refused"), "list_agents", {}, ["127.0.0.1:9", "retried 2 times"]),
-        (APITimeoutError("slow"), "list_agents", {}, ["retried 2 times"]),
+        (status(InternalServerError, 503), "list_agents", {}, ["503", "up to 2 retries"]),
+        (status(InternalServerError, 500), "list_agents", {}, ["500", "request id"]),
+        (APIConnectionError("refused"), "list_agents", {}, ["127.0.0.1:9", "up to 2 retries"]),
+        (APITimeoutError("slow"), "list_agents", {}, ["up to 2 retries"]),
         (
             status(BadRequestError, 400, field="name", reason="required"),
             "create_agent",

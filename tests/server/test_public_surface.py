@@ -28,6 +28,35 @@ async def test_create_server_is_embeddable_with_the_in_memory_client() -> None:
     server = genispace_mcp.create_server(Settings(api_key="sk-unused", toolsets=("datasets",)))
     async with Client(server) as client:
         tools = await client.list_tools()
-        assert [tool.name for tool in tools.tools] == ["list_datasets", "get_dataset", "query_dataset"]
+        assert [tool.name for tool in tools.tools] == [
+            "list_datasets",
+            "get_dataset",
+            "query_dataset",
+        ]
         assert client.server_info is not None
         assert client.server_info.name == "genispace-mcp"
+
+
+def test_serving_tools_list_does_not_load_the_http_client() -> None:
+    # A tools/list (what clients do first) must not wait for httpx or the GeniSpace client.
+    code = (
+        "import sys, anyio\n"
+        "from genispace_mcp.server import create_server\n"
+        "from genispace_mcp.server.settings import Settings\n"
+        "server = create_server(Settings(api_key='sk-unused', toolsets=('all',)))\n"
+        "assert len(anyio.run(server.list_tools)) == 32\n"
+        "print(sorted(name for name in ('httpx', 'genispace_mcp.client') if name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_readme_tool_table_lists_every_tool() -> None:
+    from genispace_mcp.server import tool_table
+    from genispace_mcp.server.toolsets import ALL_TOOLS
+
+    table = tool_table()
+    for name in ALL_TOOLS:
+        assert f"| `{name}` |" in table
+    assert "| agents (default) | `list_agents` |" in table
+    assert "destructive" in table.split("`delete_agent`")[1].split("\n")[0]

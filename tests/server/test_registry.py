@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from genispace_mcp.server import tool_surface
 from genispace_mcp.server.settings import Settings
@@ -67,10 +69,19 @@ def test_arguments_are_documented_and_bounded(tool: dict[str, Any]) -> None:
     assert schema["type"] == "object"
     for name, prop in schema.get("properties", {}).items():
         assert "title" not in prop, name
+        assert prop.get("description"), f"{name} is documented"
         if prop.get("type") == "integer":
             assert {"minimum", "maximum"} <= prop.keys(), name
         if prop.get("type") == "string" and "enum" not in prop and "format" not in prop:
             assert "maxLength" in prop, name
+
+
+@pytest.mark.parametrize("tool", TOOLS, ids=ids)
+def test_schemas_are_valid_json_schema(tool: dict[str, Any]) -> None:
+    # Strict clients (the Inspector in strict mode) refuse a tool whose schema is not valid.
+    Draft202012Validator.check_schema(tool["inputSchema"])
+    Draft202012Validator.check_schema(tool["outputSchema"])
+    assert "$ref" not in json.dumps(tool), "references are inlined"
 
 
 @pytest.mark.parametrize("tool", TOOLS, ids=ids)

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from genispace_mcp.server.shaping import CUT_MARK, clip, compact, dumps, fit, lean_schema, page_note
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genispace_mcp.server.models import Agent, AgentList
+from genispace_mcp.server.shaping import (
+    CUT_MARK,
+    clip,
+    compact,
+    dumps,
+    fit,
+    lean_schema,
+    listing,
+    page_note,
+)
 
 
 def test_compact_drops_nulls_and_empties_but_keeps_false_and_zero() -> None:
@@ -70,3 +83,33 @@ def test_lean_schema_strips_titles_and_collapses_optional() -> None:
             "kept": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": "x"},
         },
     }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    descriptions=st.lists(st.text(max_size=3_000), max_size=30),
+    budget=st.integers(min_value=1_000, max_value=30_000),
+    untrusted=st.booleans(),
+)
+def test_a_listing_never_passes_its_budget_and_keeps_whole_items(
+    descriptions: list[str], budget: int, untrusted: bool
+) -> None:
+    items = [Agent(id=f"agt_{n}", description=text) for n, text in enumerate(descriptions)]
+    shaped = listing(
+        AgentList,
+        items,
+        tool="list_agents",
+        page=1,
+        total=len(items) + 5,
+        has_more=True,
+        budget=budget,
+        untrusted_what="agents" if untrusted else None,
+    )
+    text = shaped.content[0].text  # type: ignore[union-attr]
+    assert len(text) <= budget
+    structured = shaped.structured_content or {}
+    shown = structured["items"]
+    assert [item["id"] for item in shown] == [f"agt_{n}" for n in range(len(shown))]
+    if len(shown) < len(items):
+        assert CUT_MARK in text
+    assert "page=2" in text

@@ -14,6 +14,7 @@ from genispace_mcp.server.toolsets import (
     enabled_toolsets,
     selected_tools,
 )
+from tests.server.conftest import Connect, failed
 
 
 def names(settings: Settings) -> list[str]:
@@ -69,3 +70,11 @@ def test_read_only_removes_every_tool_that_is_not_read_only() -> None:
     kept = {tool["name"] for tool in tools}
     assert {"list_agents", "query_dataset", "export_dataset", "whoami"} <= kept
     assert not kept & {"chat_with_agent", "run_task", "delete_agent", "create_api_key"}
+
+
+async def test_a_tool_that_is_not_enabled_cannot_be_called(connect: Connect) -> None:
+    async with connect(toolsets=("datasets",), read_only=True) as client:
+        listed = [tool.name for tool in (await client.list_tools()).tools]
+        assert listed == ["list_datasets", "get_dataset", "query_dataset"]
+        result = await client.call_tool("delete_dataset", {"dataset_id": "ds_1", "confirm": "ds_1"})
+    assert "Unknown tool" in failed(result)

@@ -138,3 +138,46 @@ async def test_key_validator_is_bounded() -> None:
     for i in range(10):
         await validator.check(f"sk-{i}")
     assert len(validator._cache) == 3
+
+
+async def test_key_validator_probes_once_for_concurrent_first_requests() -> None:
+    import anyio
+
+    release = anyio.Event()
+    calls: list[str] = []
+
+    async def probe(key: str) -> Verdict:
+        calls.append(key)
+        await release.wait()
+        return "valid"
+
+    validator = KeyValidator(probe)
+    verdicts: list[Verdict] = []
+
+    async def check() -> None:
+        verdicts.append(await validator.check("sk-same-key"))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(5):
+            tg.start_soon(check)
+        await anyio.wait_all_tasks_blocked()
+        release.set()
+    assert verdicts == ["valid"] * 5
+    assert calls == ["sk-same-key"]
+    assert validator._locks == {}  # nothing left behind per key
+
+
+@pytest.mark.parametrize(
+    ("given", "accepted"),
+    [
+        ("mcp.example.com", ["mcp.example.com", "mcp.example.com:*"]),
+        ("mcp.example.com:443", ["mcp.example.com:443"]),
+        ("mcp.example.com:*", ["mcp.example.com:*"]),
+        ("::1", ["[::1]", "[::1]:*"]),
+        ("[2001:db8::1]:8000", ["[2001:db8::1]:8000"]),
+        ("10.0.0.5", ["10.0.0.5", "10.0.0.5:*"]),
+    ],
+)
+def test_allowed_host_spellings(given: str, accepted: list[str]) -> None:
+    hosts = transport_security(http(allowed_hosts=(given,))).allowed_hosts
+    assert hosts[-len(accepted) :] == accepted

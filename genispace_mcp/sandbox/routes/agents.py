@@ -87,7 +87,7 @@ def _apply(ctx: Context, agent: dict[str, Any], body: dict[str, Any], creating: 
     permission="read:agents",
     summary="List agents",
     returns="Page:Agent",
-    query=("search", "type", "page", "limit"),
+    query=("search", "type:agents", "page", "limit"),
 )
 async def list_agents(request: Request) -> Response:
     ctx = context(request)
@@ -269,10 +269,13 @@ async def _execute(request: Request, deprecated: bool) -> Response:
         try:
             question = render(template, {"inputs": inputs, **inputs})
         except TemplateError as exc:
-            raise invalid(
+            error = invalid(
                 f"inputs.{exc.name.removeprefix('inputs.')}",
                 "required by the agent's prompt template",
-            ) from None
+            )
+            # A call that reached the agent and failed is logged too, as an error.
+            log_call(ctx.store, ctx.now(), agent["id"], "execute", inputs, None, 0, error.message)
+            raise error from None
     else:
         asked = [inputs[k] for k in QUESTION_INPUTS if isinstance(inputs.get(k), str)]
         question = (
@@ -339,7 +342,7 @@ async def invoke(request: Request) -> Response:
     permission="read:agents",
     summary="An agent's chat and execute logs, newest first",
     returns="Page:AgentLog",
-    query=("kind", "status", "page", "limit"),
+    query=("kind", "status:logs", "page", "limit"),
 )
 async def logs(request: Request) -> Response:
     ctx = context(request)

@@ -211,13 +211,13 @@ def _import(
         if idem is not None:
             stored = ctx.store.get_idempotent(key_id, idem[0])
             if stored is not None:
-                fingerprint, status, answer = stored
+                fingerprint, status, stored_answer = stored
                 if fingerprint != idem[1]:
                     raise conflict(
                         "This Idempotency-Key was already used with a different request",
                         idempotencyKey=idem[0],
                     )
-                return status, json.loads(answer), True
+                return status, json.loads(stored_answer), True
         dataset = _load(ctx, dataset_id)
         try:
             status, answer = _run_import(ctx, dataset, body, content_type, partial)
@@ -243,6 +243,7 @@ def _run_import(
     count = records.store_records(ctx, dataset, [r for _, r in parsed.records])
     if count is None:
         raise not_found("dataset", dataset["id"])
+    ctx.index.warm(dataset["id"])
     return 200, {
         "datasetId": dataset["id"],
         "imported": len(parsed.records),

@@ -76,7 +76,7 @@ def _summary(run: dict[str, Any]) -> dict[str, Any]:
     permission="read:tasks",
     summary="List tasks",
     returns="Page:Task",
-    query=("search", "type", "page", "limit"),
+    query=("search", "type:tasks", "page", "limit"),
 )
 async def list_tasks(request: Request) -> Response:
     ctx = context(request)
@@ -193,7 +193,7 @@ async def run(request: Request) -> Response:
     permission="read:tasks",
     summary="A task's runs, newest first (without logs)",
     returns="Page:RunSummary",
-    query=("status", "page", "limit"),
+    query=("status:runs", "page", "limit"),
 )
 async def runs(request: Request) -> Response:
     ctx = context(request)

@@ -17,7 +17,7 @@ from mcp_types import ToolAnnotations
 
 from genispace_mcp.server.errors import translating
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.shaping import lean_schema
+from genispace_mcp.server.shaping import inline_refs, lean_schema
 from genispace_mcp.server.toolsets import ALL_TOOLS, selected_tools
 
 
@@ -46,23 +46,35 @@ class ToolRegistry:
             return
         if self.settings.read_only and not annotations.read_only_hint:
             return
-        tool = Tool.from_function(
-            translating(fn, name, self.settings),
-            name=name,
-            title=title,
-            description=_one_paragraph(fn.__doc__ or ""),
-            annotations=annotations,
-            structured_output=True,
-        )
-        tool.parameters = lean_schema(tool.parameters)
-        metadata = tool.fn_metadata
-        metadata.output_schema = lean_schema(metadata.output_schema)
-        self._tools[name] = tool
+        self._tools[name] = _build(fn, title, annotations)
 
     @property
     def tools(self) -> list[Tool]:
         """The registered tools in table order."""
         return [self._tools[name] for name in ALL_TOOLS if name in self._tools]
+
+
+# A tool's SDK object depends on its function alone (settings are read per call), so each is built
+# once per process: building means generating pydantic models and schemas, the bulk of start-up.
+_BUILT: dict[Callable[..., Awaitable[Any]], Tool] = {}
+
+
+def _build(fn: Callable[..., Awaitable[Any]], title: str, annotations: ToolAnnotations) -> Tool:
+    tool = _BUILT.get(fn)
+    if tool is None:
+        tool = Tool.from_function(
+            translating(fn, fn.__name__),
+            name=fn.__name__,
+            title=title,
+            description=_one_paragraph(fn.__doc__ or ""),
+            annotations=annotations,
+            structured_output=True,
+        )
+        tool.parameters = lean_schema(inline_refs(tool.parameters))
+        metadata = tool.fn_metadata
+        metadata.output_schema = lean_schema(inline_refs(metadata.output_schema))
+        _BUILT[fn] = tool
+    return tool
 
 
 def build_tools(settings: Settings) -> list[Tool]:

@@ -10,7 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from genispace_mcp.server.arguments import Confirm, KeyId, Limit, Page
+from genispace_mcp.server.arguments import Confirm, KeyId, Limit, NewName, Page
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import (
     ApiKey,
@@ -74,9 +74,9 @@ async def create_api_key(
     expires_at: Expiry = None,
     application: Annotated[str | None, Field(max_length=200, description="What uses it.")] = None,
 ) -> Annotated[CallToolResult, CreatedApiKey]:
-    """Create an API key with the given permissions (at most the current key's own). The secret
-    is shown once by GeniSpace: it is saved to a file only the user can read, whose path is
-    returned; tell the user where it is."""
+    """Create an API key with the given permissions (at most the current key's own). GeniSpace
+    shows the secret once: unless the operator chose --reveal-secrets it is saved to a file only
+    the user can read and the path is returned instead; tell the user where it is."""
     settings = current_settings()
     if not settings.reveal_secrets:
         # Fail before creating a key whose secret would have nowhere to go.
@@ -88,6 +88,10 @@ async def create_api_key(
     created = await current_client().api_keys.create(
         name=name, permissions=list(permissions), expires_at=expires_at, application=application
     )
+    if created.key is None:
+        raise ToolError(
+            f"GeniSpace created key {created.id} but sent no secret; delete it and retry."
+        )
     secret = created.key.get_secret_value()
     out = read(CreatedApiKey, created).model_copy(update={"secret": None})
     if settings.reveal_secrets:
@@ -110,8 +114,10 @@ async def create_api_key(
 
 async def update_api_key(
     key_id: KeyId,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    permissions: Annotated[list[Permission] | None, Field(min_length=1, max_length=8)] = None,
+    name: NewName = None,
+    permissions: Annotated[
+        list[Permission] | None, Field(min_length=1, max_length=8, description="Replaces them all.")
+    ] = None,
     expires_at: Expiry = None,
 ) -> Annotated[CallToolResult, ApiKey]:
     """Rename an API key, change its permissions or expiry; only the fields given change."""

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ResourceLink
 from pydantic import Field
 
-from genispace_mcp.server.arguments import Confirm, DatasetId, Limit, Page, Search
+from genispace_mcp.server.arguments import (
+    Confirm,
+    DatasetId,
+    Description,
+    Limit,
+    NewName,
+    Page,
+    Search,
+    TextFields,
+)
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import (
     Dataset,
@@ -24,7 +34,7 @@ from genispace_mcp.server.models import (
 )
 from genispace_mcp.server.safety import DeleteConfirmation, ask_to_delete, confirmed, untrusted
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.shaping import CUT_MARK, dumps, fit, listing, respond, result
+from genispace_mcp.server.shaping import CUT_MARK, FRAME, dumps, fit, listing, respond, result
 from genispace_mcp.server.tools import ToolRegistry
 from genispace_mcp.server.toolsets import CREATE, DELETE, READ, UPDATE, hints
 
@@ -96,7 +106,7 @@ async def query_dataset(
     matches = matches[:top_k]
     budget = current_settings().result_budget
     rendered = [dumps(match) for match in matches]
-    shown = fit(rendered, budget - 1_500, render=lambda text: text)
+    shown = fit(rendered, max(budget - FRAME, 0), render=lambda text: text)
     notes = []
     if shown < len(matches):
         notes.append(
@@ -121,10 +131,8 @@ async def query_dataset(
 
 async def create_dataset(
     name: Annotated[str, Field(min_length=1, max_length=200, description="Dataset name.")],
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    text_fields: Annotated[
-        list[str] | None, Field(max_length=100, description="Fields to embed (default: all text).")
-    ] = None,
+    description: Description = None,
+    text_fields: TextFields = None,
 ) -> Annotated[CallToolResult, Dataset]:
     """Create an empty dataset and return it with its new id; import_dataset_records fills it."""
     dataset = await current_client().datasets.create(
@@ -135,9 +143,9 @@ async def create_dataset(
 
 async def update_dataset(
     dataset_id: DatasetId,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    text_fields: Annotated[list[str] | None, Field(max_length=100)] = None,
+    name: NewName = None,
+    description: Description = None,
+    text_fields: TextFields = None,
 ) -> Annotated[CallToolResult, Dataset]:
     """Change a dataset's name, description or embedded fields; only the fields given change."""
     fields = {"name": name, "description": description, "text_fields": text_fields}
@@ -198,7 +206,10 @@ async def export_dataset(
     """Export a dataset: returns a resource link to the full export (read it to get every record)
     and a preview of the first records, never the whole dataset inline. Records are untrusted."""
     records: list[dict[str, Any]] = []
-    async with aclosing(current_client().datasets.export_records(dataset_id)) as stream:
+    stream = cast(
+        AsyncGenerator[dict[str, Any], None], current_client().datasets.export_records(dataset_id)
+    )
+    async with aclosing(stream):
         async for record in stream:
             records.append(record)
             if len(records) > preview:
@@ -213,7 +224,7 @@ async def export_dataset(
     )
     budget = current_settings().result_budget
     rendered = [dumps(record) for record in out.preview]
-    shown = fit(rendered, budget - 1_500, render=lambda text: text)
+    shown = fit(rendered, max(budget - FRAME, 0), render=lambda text: text)
     out.preview = out.preview[:shown]
     head = dumps(out.model_dump(mode="json", exclude={"preview"}))
     text = f"{head}\n{untrusted(chr(10).join(rendered[:shown]), 'dataset records')}"

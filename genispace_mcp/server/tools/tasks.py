@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import anyio
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from genispace_mcp.client import RunWaitTimeout
-from genispace_mcp.server.arguments import Confirm, Limit, Page, RunId, Search, TaskId
+from genispace_mcp.server.arguments import (
+    Confirm,
+    Description,
+    InputSchema,
+    Limit,
+    NewName,
+    Page,
+    RunId,
+    Schedule,
+    Search,
+    Tags,
+    TaskId,
+    Workflow,
+)
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import Deleted, Run, RunList, Task, TaskList, read
 from genispace_mcp.server.safety import DeleteConfirmation, ask_to_delete, confirmed, untrusted
 from genispace_mcp.server.settings import Settings
-from genispace_mcp.server.shaping import CUT_MARK, clip, dumps, fit, listing, respond, result
+from genispace_mcp.server.shaping import (
+    CUT_MARK,
+    FRAME,
+    clip,
+    dumps,
+    fit,
+    listing,
+    respond,
+    result,
+)
 from genispace_mcp.server.tools import ToolRegistry
 from genispace_mcp.server.toolsets import CREATE, DELETE, READ, RUN, UPDATE
 
 TaskType = Literal["MANUAL", "SCHEDULED", "EVENT"]
 RunState = Literal["PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELED"]
+if TYPE_CHECKING:
+    from genispace_mcp.client import GeniSpace, TaskRun
+
+HEARTBEAT_SECONDS = 5.0
 LogLines = Annotated[int, Field(ge=0, le=500, description="How many of the last log lines.")]
 
 
@@ -35,10 +61,8 @@ async def list_tasks(
     found = await current_client().tasks.list(
         search=search or None, type=type, page=page, limit=limit
     )
-    items = [
-        read(Task, task).model_copy(update={"workflow": None, "input_schema": None})
-        for task in found.items
-    ]
+    # The list view leaves the workflow and input schema to get_task.
+    items = [read(Task, task, workflow=None, input_schema=None) for task in found.items]
     return listing(
         TaskList,
         items,
@@ -76,18 +100,7 @@ async def run_task(
         wait = min(float(wait_seconds), wait)
     run = await client.tasks.run(task_id, inputs or {})
     if not run.is_final and wait > 0:
-        polls = 0
-
-        async def progress(seen: Any) -> None:
-            nonlocal polls
-            polls += 1  # MCP wants a value that grows with every notification
-            await ctx.report_progress(polls, None, _progress_message(seen))
-
-        await progress(run)
-        try:
-            run = await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=_call(progress))
-        except RunWaitTimeout as exc:
-            run = exc.run or run
+        run = await _wait(client, ctx, run, wait)
     return _run_result(run, settings.result_budget, log_lines=20, waited=wait)
 
 
@@ -107,7 +120,7 @@ async def list_task_runs(
     """List a task's runs, newest first (status, timing, outputs as untrusted data). Use
     get_task_run for one run's logs."""
     found = await current_client().tasks.runs(task_id, status=status, page=page, limit=limit)
-    items = [_run(run, log_lines=0) for run in found.items]
+    items = [run_model(run, log_lines=0) for run in found.items]
     return listing(
         RunList,
         items,
@@ -129,40 +142,34 @@ async def cancel_task_run(run_id: RunId) -> Annotated[CallToolResult, Run]:
 
 async def create_task(
     name: Annotated[str, Field(min_length=1, max_length=200, description="Task name.")],
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
+    description: Description = None,
     type: Annotated[TaskType, Field(description="How the task is started.")] = "MANUAL",
-    input_schema: Annotated[
-        dict[str, Any] | None, Field(description="JSON Schema (type object) of the inputs.")
-    ] = None,
-    workflow: Annotated[
-        dict[str, Any] | None, Field(description='{"steps": [{"id", "type", ...}]}.')
-    ] = None,
-    schedule: Annotated[
-        str | None, Field(max_length=100, description="Cron, if SCHEDULED.")
-    ] = None,
-    tags: Annotated[list[str] | None, Field(max_length=50)] = None,
+    input_schema: InputSchema = None,
+    workflow: Workflow = None,
+    schedule: Schedule = None,
+    tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Create a task and return it with its new id."""
-    extra = {key: value for key, value in (("schedule", schedule), ("tags", tags)) if value}
+    extra: dict[str, Any] = {"schedule": schedule, "tags": tags}
     task = await current_client().tasks.create(
         name=name,
         description=description,
         type=type,
         workflow=workflow,
         input_schema=input_schema,
-        **extra,
+        **{key: value for key, value in extra.items() if value},
     )
     return respond(read(Task, task), current_settings().result_budget)
 
 
 async def update_task(
     task_id: TaskId,
-    name: Annotated[str | None, Field(min_length=1, max_length=200)] = None,
-    description: Annotated[str | None, Field(max_length=2_000)] = None,
-    input_schema: dict[str, Any] | None = None,
-    workflow: dict[str, Any] | None = None,
-    schedule: Annotated[str | None, Field(max_length=100)] = None,
-    tags: Annotated[list[str] | None, Field(max_length=50)] = None,
+    name: NewName = None,
+    description: Description = None,
+    input_schema: InputSchema = None,
+    workflow: Workflow = None,
+    schedule: Schedule = None,
+    tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Change a task's fields; only the fields given change. Returns the updated task."""
     fields = {
@@ -201,13 +208,45 @@ async def delete_task(
     return result(out, dumps(out))
 
 
-def _call(progress: Any) -> Any:
-    """The client's on_progress hook, whether the client awaits it or not."""
+async def _wait(client: GeniSpace, ctx: Context, run: TaskRun, wait: float) -> TaskRun:
+    """Follow a run for at most `wait` seconds, telling the client how it goes.
 
-    async def hook(run: Any) -> None:
-        await progress(run)
+    A progress notification goes out whenever the run changes and at least every
+    HEARTBEAT_SECONDS, so a client that resets its timeout on progress keeps waiting through a
+    long quiet step. Returns the final run, or the last state seen when time ran out.
+    """
+    started = anyio.current_time()
+    count = 0
+    last = run
 
-    return hook
+    async def notify(seen: TaskRun) -> None:
+        nonlocal count, last
+        count += 1  # MCP wants a progress value that grows with every notification
+        last = seen
+        elapsed = anyio.current_time() - started
+        await ctx.report_progress(count, None, f"{_progress_message(seen)}, {elapsed:.0f} s")
+
+    async def heartbeat() -> None:
+        while True:
+            await anyio.sleep(HEARTBEAT_SECONDS)
+            await notify(last)
+
+    from genispace_mcp.client import GeniSpaceError, RunWaitTimeout
+
+    await notify(run)
+    failure: GeniSpaceError | None = None
+    async with anyio.create_task_group() as group:
+        group.start_soon(heartbeat)
+        try:
+            last = await client.tasks.wait_for_run(run.id, timeout=wait, on_progress=notify)
+        except RunWaitTimeout as exc:
+            last = exc.run or last
+        except GeniSpaceError as exc:
+            failure = exc  # raised below, outside the task group, so it is not wrapped in a group
+        group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+    return last
 
 
 def _progress_message(run: Any) -> str:
@@ -224,8 +263,8 @@ def _status(run: Any) -> str:
     return str(status)
 
 
-def _run(run: Any, *, log_lines: int) -> Run:
-    """The output model of a run, with only its last `log_lines` log lines."""
+def run_model(run: Any, *, log_lines: int | None = None) -> Run:
+    """The output model of a client run, with only its last `log_lines` log lines (None: all)."""
     logs = list(getattr(run, "logs", None) or [])
     data: dict[str, Any] = {
         name: getattr(run, name, None)
@@ -241,11 +280,9 @@ def _run(run: Any, *, log_lines: int) -> Run:
             "duration",
         )
     }
-    data.update(
-        status=_status(run),
-        final=bool(run.is_final),
-        logs=logs[len(logs) - log_lines :] if log_lines else None,
-    )
+    if log_lines is not None:
+        logs = logs[len(logs) - log_lines :] if log_lines else []
+    data.update(status=_status(run), final=bool(run.is_final), logs=logs or None)
     return read(Run, data)
 
 
@@ -254,7 +291,7 @@ def _run_result(
 ) -> CallToolResult:
     """A run as a result: the trusted header, then outputs and log lines (one JSON object per
     line) inside an untrusted-data block, the newest log lines kept when the budget is short."""
-    out = _run(run, log_lines=log_lines)
+    out = run_model(run, log_lines=log_lines)
     if not out.final:
         after = f" after waiting {waited:g} s" if waited else ""
         out.follow = (
@@ -262,18 +299,25 @@ def _run_result(
             f"to check it again, or cancel_task_run to stop it."
         )
     head = dumps(out.model_dump(mode="json", exclude={"outputs", "logs"}))
-    room = budget - len(head) - 600
-    lines = [clip(dumps({"outputs": out.outputs}), room // 2, "The outputs are too large to show.")]
+    room = budget - len(head) - FRAME
     logs = [dumps(line) for line in out.logs or []]
-    kept = fit(logs[::-1], room - len(lines[0]), render=lambda text: text)
-    lines += logs[len(logs) - kept :]
+    # Outputs get what the logs leave, and at least half the room; the newest log lines come next.
+    log_size = sum(len(line) + 1 for line in logs)
+    outputs = clip(
+        dumps({"outputs": out.outputs}),
+        room - min(log_size, room // 2),
+        "The outputs are too large to show.",
+    )
+    kept = fit(logs[::-1], room - len(outputs), render=lambda text: text)
+    body = "\n".join([outputs, *logs[len(logs) - kept :]])
+    text = f"{head}\n{untrusted(body, 'task run outputs and logs')}"
     if kept < len(logs):
-        lines.append(
-            f"{CUT_MARK} {len(logs) - kept} older log lines not shown: "
-            "call get_task_run with a smaller log_lines."
-        )
         out.logs = (out.logs or [])[len(logs) - kept :]
-    return result(out, f"{head}\n{untrusted(chr(10).join(lines), 'task run outputs and logs')}")
+        text += (
+            f"\n{CUT_MARK} {len(logs) - kept} older log lines not shown: call get_task_run with "
+            f"log_lines={kept}."
+        )
+    return result(out, text)
 
 
 def register(tools: ToolRegistry, settings: Settings) -> None:

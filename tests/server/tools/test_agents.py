@@ -90,7 +90,12 @@ async def test_chat_needs_exactly_one_of_message_and_messages(mcp: Client) -> No
 async def test_execute_agent_with_inputs_as_a_json_string(mcp: Client) -> None:
     agent_id = await agent_of_type(mcp, "TASK")
     result = await mcp.call_tool(
-        "execute_agent", {"agent_id": agent_id, "inputs": '{"topic": "sales", "audience": "the board"}', "max_tokens": 200}
+        "execute_agent",
+        {
+            "agent_id": agent_id,
+            "inputs": '{"topic": "sales", "audience": "the board"}',
+            "max_tokens": 200,
+        },
     )
     execution = ok(result)
     assert execution["agent_id"] == agent_id
@@ -111,14 +116,17 @@ async def test_agent_logs_record_the_chat(mcp: Client) -> None:
 async def test_create_update_get(mcp: Client) -> None:
     created = ok(
         await mcp.call_tool(
-            "create_agent", {"name": "Test agent", "system_prompt": "Be brief.", "agent_type": "CHAT"}
+            "create_agent",
+            {"name": "Test agent", "system_prompt": "Be brief.", "agent_type": "CHAT"},
         )
     )
     agent_id = created["id"]
     updated = ok(await mcp.call_tool("update_agent", {"agent_id": agent_id, "name": "Renamed"}))
     assert updated["name"] == "Renamed"
     assert ok(await mcp.call_tool("get_agent", {"agent_id": agent_id}))["name"] == "Renamed"
-    assert "Nothing to change" in failed(await mcp.call_tool("update_agent", {"agent_id": agent_id}))
+    assert "Nothing to change" in failed(
+        await mcp.call_tool("update_agent", {"agent_id": agent_id})
+    )
     assert "name" in failed(await mcp.call_tool("create_agent", {"name": ""}))
 
 
@@ -139,16 +147,28 @@ async def test_delete_confirmed_through_elicitation(connect: Connect, mode: str)
     [Elicitor(action="decline"), Elicitor(action="cancel"), Elicitor(content={"confirm": False})],
     ids=["declined", "cancelled", "unticked"],
 )
-async def test_delete_declined_changes_nothing(connect: Connect, mode: str, elicitor: Elicitor) -> None:
+async def test_delete_declined_changes_nothing(
+    connect: Connect, mode: str, elicitor: Elicitor
+) -> None:
     async with connect(mode=mode, elicit=elicitor) as client:
         agent_id = ok(await client.call_tool("create_agent", {"name": "Survivor"}))["id"]
         # Even a model that fills confirm in cannot bypass the user.
-        done = ok(await client.call_tool("delete_agent", {"agent_id": agent_id, "confirm": agent_id}))
+        done = ok(
+            await client.call_tool("delete_agent", {"agent_id": agent_id, "confirm": agent_id})
+        )
         assert done["deleted"] is False
         ok(await client.call_tool("get_agent", {"agent_id": agent_id}))
 
 
-async def test_delete_without_elicitation_needs_the_id_repeated(mcp: Client) -> None:
+@pytest.mark.parametrize("mode", MODES)
+async def test_delete_without_elicitation_needs_the_id_repeated(
+    connect: Connect, mode: str
+) -> None:
+    async with connect(mode=mode) as mcp:
+        await _delete_with_confirm_argument(mcp)
+
+
+async def _delete_with_confirm_argument(mcp: Client) -> None:
     agent_id = ok(await mcp.call_tool("create_agent", {"name": "Maybe"}))["id"]
     text = failed(await mcp.call_tool("delete_agent", {"agent_id": agent_id}))
     assert f'confirm="{agent_id}"' in text
@@ -159,3 +179,25 @@ async def test_delete_without_elicitation_needs_the_id_repeated(mcp: Client) -> 
     done = ok(await mcp.call_tool("delete_agent", {"agent_id": agent_id, "confirm": agent_id}))
     assert done["deleted"] is True
     assert "list_agents" in failed(await mcp.call_tool("get_agent", {"agent_id": agent_id}))
+
+
+async def test_a_page_over_budget_is_cut_at_an_item_and_says_how_to_get_the_rest(
+    connect: Connect,
+) -> None:
+    budget = 3_000
+    async with connect(result_budget=budget) as client:
+        for n in range(4):
+            ok(
+                await client.call_tool(
+                    "create_agent", {"name": f"Verbose {n}", "description": "blah " * 380}
+                )
+            )
+        result = await client.call_tool("list_agents", {"search": "Verbose", "limit": 4})
+    page = ok(result)
+    text = text_of(result)
+    assert len(text) <= budget
+    shown = len(page["items"])
+    assert 0 < shown < 4
+    assert len(json.loads(text)["items"]) == shown  # whole items only, still valid JSON
+    assert page["has_more"] is True
+    assert f"limit={shown}" in page["next"]

@@ -13,6 +13,12 @@ from genispace_mcp.client import AuthenticationError, GeniSpace
 from tests.server.conftest import MODES, Connect, Elicitor, failed, ok, text_of
 
 
+def read_secret(path: str) -> tuple[str, int]:
+    """The secret in a secret file, and the file's permission bits."""
+    file = Path(path)
+    return file.read_text().strip(), stat.S_IMODE(file.stat().st_mode)
+
+
 async def create_key(client: Client, **extra: Any) -> tuple[dict[str, Any], str]:
     result = await client.call_tool(
         "create_api_key", {"name": "Test key", "permissions": ["read:agents"], **extra}
@@ -24,13 +30,12 @@ async def test_new_secret_goes_to_a_private_file_not_to_the_model(
     mcp: Client, sandbox: Any
 ) -> None:
     key, text = await create_key(mcp)
-    path = Path(key["secret_file"])
-    secret = path.read_text().strip()
+    secret, mode = read_secret(key["secret_file"])
     assert secret.startswith("sk-")
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert mode == 0o600
     assert secret not in text
     assert "secret" not in key
-    assert str(path) in text
+    assert key["secret_file"] in text
     async with GeniSpace(api_key=secret, base_url=sandbox.base_url) as new:
         assert (await new.agents.list(limit=1)).items is not None
 
@@ -74,7 +79,7 @@ async def test_revoke_confirmed_then_the_key_is_refused(
 ) -> None:
     async with connect(mode=mode, elicit=Elicitor()) as client:
         key, _ = await create_key(client)
-        secret = Path(key["secret_file"]).read_text().strip()
+        secret, _ = read_secret(key["secret_file"])
         done = ok(await client.call_tool("delete_api_key", {"key_id": key["id"]}))
     assert done["deleted"] is True
     async with GeniSpace(api_key=secret, base_url=sandbox.base_url, max_retries=0) as revoked:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anyio
 import pytest
 from mcp.client import Client
 
+from genispace_mcp.client import GeniSpace
+from genispace_mcp.server.tools import tasks as tasks_module
 from tests.server.conftest import MODES, Connect, failed, ok, text_of, untrusted_blocks
 
 
@@ -70,7 +71,9 @@ async def test_run_task_waits_with_progress_and_returns_the_final_run(
 
     async with connect(mode=mode) as client:
         task_id = await task_without_inputs(client)
-        result = await client.call_tool("run_task", {"task_id": task_id}, progress_callback=progress)
+        result = await client.call_tool(
+            "run_task", {"task_id": task_id}, progress_callback=progress
+        )
     run = ok(result)
     assert run["final"] is True
     assert run["status"] == "COMPLETED"
@@ -82,7 +85,9 @@ async def test_run_task_waits_with_progress_and_returns_the_final_run(
     assert payload.startswith('{"outputs"')
 
 
-async def test_run_task_hands_back_an_unfinished_run_with_how_to_follow_it(mcp: Client) -> None:
+async def test_run_task_hands_back_an_unfinished_run_with_how_to_follow_it(
+    mcp: Client, sandbox: Any
+) -> None:
     task_id = await slow_task(mcp)
     run = ok(await mcp.call_tool("run_task", {"task_id": task_id, "wait_seconds": 0}))
     assert run["final"] is False
@@ -94,9 +99,10 @@ async def test_run_task_hands_back_an_unfinished_run_with_how_to_follow_it(mcp: 
     assert run["id"] in [item["id"] for item in listed["items"]]
     cancelled = ok(await mcp.call_tool("cancel_task_run", {"run_id": run["id"]}))
     assert cancelled["id"] == run["id"]
-    with anyio.fail_after(10):
-        while not (state := ok(await mcp.call_tool("get_task_run", {"run_id": run["id"]})))["final"]:
-            await anyio.sleep(0.05)
+    async with GeniSpace(api_key=sandbox.admin_key, base_url=sandbox.base_url) as direct:
+        await direct.tasks.wait_for_run(run["id"], timeout=10, poll_interval=0.05)
+    state = ok(await mcp.call_tool("get_task_run", {"run_id": run["id"]}))
+    assert state["final"] is True
     assert state["status"] == "CANCELED"
     text = failed(await mcp.call_tool("cancel_task_run", {"run_id": run["id"]}))
     assert "409" in text
@@ -114,9 +120,7 @@ async def test_run_task_inputs_may_come_as_a_json_string(mcp: Client) -> None:
     task = await task_with_inputs(mcp)
     schema = task["input_schema"]
     inputs = {name: "sales" for name in schema["required"]}
-    run = ok(
-        await mcp.call_tool("run_task", {"task_id": task["id"], "inputs": json.dumps(inputs)})
-    )
+    run = ok(await mcp.call_tool("run_task", {"task_id": task["id"], "inputs": json.dumps(inputs)}))
     assert run["task_id"] == task["id"]
 
 
@@ -144,3 +148,25 @@ async def test_create_update_delete_task(mcp: Client) -> None:
     done = ok(await mcp.call_tool("delete_task", {"task_id": task_id, "confirm": task_id}))
     assert done["deleted"] is True
     failed(await mcp.call_tool("get_task", {"task_id": task_id}))
+
+
+async def test_a_quiet_run_still_sends_progress_until_the_wait_ends(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tasks_module, "HEARTBEAT_SECONDS", 0.1)
+    seen: list[float] = []
+
+    async def progress(value: float, total: float | None, message: str | None) -> None:
+        seen.append(value)
+
+    async with connect() as client:
+        task_id = await slow_task(client)
+        result = await client.call_tool(
+            "run_task", {"task_id": task_id, "wait_seconds": 1}, progress_callback=progress
+        )
+        run = ok(result)
+        ok(await client.call_tool("cancel_task_run", {"run_id": run["id"]}))
+    assert run["final"] is False
+    assert "after waiting 1 s" in run["follow"]
+    assert len(seen) >= 4, "the first state, then heartbeats through the quiet step"
+    assert seen == sorted(set(seen))
