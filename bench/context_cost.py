@@ -106,11 +106,12 @@ class ReadTool:
         return self.tool.startswith(("list_", "query_")) or self.tool == "get_agent_logs"
 
 
-def read_tools(demo: dict[str, Any]) -> list[ReadTool]:
+def read_tools(demo: dict[str, Any], page: int = 20) -> list[ReadTool]:
     """Every read tool on the demo data, with the same page size on both sides."""
     a, t, r, d = demo["agent_id"], demo["task_id"], demo["run_id"], demo["dataset_id"]
     q = demo.get("query", "getting started")
-    return [
+    k = min(page, 10) if page == 20 and not demo.get("full") else page
+    tools = [
         ReadTool("list_agents", {"limit": 20}, "GET", "/agents", {"limit": 20}),
         ReadTool("get_agent", {"agent_id": a}, "GET", f"/agents/{a}"),
         ReadTool(
@@ -130,18 +131,19 @@ def read_tools(demo: dict[str, Any]) -> list[ReadTool]:
         ReadTool("get_dataset", {"dataset_id": d}, "GET", f"/datasets/{d}"),
         ReadTool(
             "query_dataset",
-            {"dataset_id": d, "query": q, "top_k": 10},
+            {"dataset_id": d, "query": q, "top_k": k},
             "POST",
             f"/datasets/{d}/query",
-            body={"query": q, "top_k": 10},
+            body={"query": q, "top_k": k},
         ),
         ReadTool("list_api_keys", {"limit": 20}, "GET", "/api-keys", {"limit": 20}),
         ReadTool("whoami", {}, "GET", "/users/me"),
     ]
+    return tools
 
 
 async def _result_sizes(
-    sandbox: SandboxInfo, demo: dict[str, Any]
+    sandbox: SandboxInfo, demo: dict[str, Any], only_lists: bool = False
 ) -> list[tuple[ReadTool, int, int]]:
     from genispace_mcp.server import create_server
     from genispace_mcp.server.settings import Settings
@@ -155,7 +157,7 @@ async def _result_sizes(
     ):
         listed = {tool.name for tool in (await client.list_tools()).tools}
         for spec in read_tools(demo):
-            if spec.tool not in listed:
+            if spec.tool not in listed or (only_lists and not spec.is_list):
                 continue
             raw = await http.request(spec.method, spec.path, params=spec.params, json=spec.body)
             raw.raise_for_status()
@@ -167,16 +169,52 @@ async def _result_sizes(
     return out
 
 
-def run(bench: Bench) -> list[Figure]:
-    """tools/list sizes against the budgets; each read tool's text against the raw JSON."""
-    sandbox = bench.sandbox()
-    figures = surface_figures(sandbox)
-    for spec, text_bytes, raw_bytes in anyio.run(_result_sizes, sandbox, bench.demo):
+def fill(sandbox: SandboxInfo, demo: dict[str, Any], count: int = 20) -> dict[str, Any]:
+    """Add objects until every list the read tools show holds at least a full page of `count`."""
+    headers = {"authorization": f"Bearer {sandbox.api_key}"}
+    with httpx.Client(base_url=sandbox.base_url, headers=headers, timeout=60) as http:
+        for n in range(count):
+            http.post(
+                "/agents",
+                json={
+                    "name": f"Support agent {n}",
+                    "description": "Answers customer questions about orders and refunds.",
+                    "systemPrompt": "You are a helpful support agent. Be brief and polite.",
+                },
+            ).raise_for_status()
+            http.post(
+                "/tasks",
+                json={
+                    "name": f"Weekly report {n}",
+                    "description": "Summarises the week's tickets.",
+                    "workflow": {
+                        "steps": [{"type": "template", "template": "Report {{inputs.week}}"}]
+                    },
+                },
+            ).raise_for_status()
+            http.post(
+                "/datasets", json={"name": f"Knowledge base {n}", "description": "Articles."}
+            ).raise_for_status()
+            http.post(
+                "/api-keys", json={"name": f"integration {n}", "permissions": ["read:agents"]}
+            ).raise_for_status()
+            http.post(f"/tasks/{demo['task_id']}/run", json={}).raise_for_status()
+            http.post(
+                f"/agents/{demo['agent_id']}/chat",
+                json={"messages": [{"role": "user", "content": f"Question number {n}?"}]},
+            ).raise_for_status()
+    return {**demo, "full": True}
+
+
+def result_figures(rows: list[tuple[ReadTool, int, int]], label: str) -> list[Figure]:
+    """One figure per read tool: its result text against the raw JSON it came from."""
+    figures = []
+    for spec, text_bytes, raw_bytes in rows:
         share = text_bytes / raw_bytes
         figures.append(
             Figure(
                 "context",
-                f"{spec.tool} result text",
+                f"{spec.tool} result text ({label})",
                 single(text_bytes, "bytes"),
                 baseline_name="raw JSON",
                 baseline=single(raw_bytes, "bytes"),
@@ -186,4 +224,15 @@ def run(bench: Bench) -> list[Figure]:
                 note=f"~{tokens(text_bytes):,} vs ~{tokens(raw_bytes):,} tokens",
             )
         )
+    return figures
+
+
+def run(bench: Bench) -> list[Figure]:
+    """tools/list sizes against the budgets; each read tool's text against the raw JSON, on the
+    demo workspace as seeded, then (list tools) on full pages of 20."""
+    sandbox = bench.sandbox()
+    figures = surface_figures(sandbox)
+    figures += result_figures(anyio.run(_result_sizes, sandbox, bench.demo), "demo")
+    full = fill(sandbox, bench.demo)
+    figures += result_figures(anyio.run(_result_sizes, sandbox, full, True), "page of 20")
     return figures
