@@ -22,12 +22,15 @@ HANDSHAKE_VERSION = "2025-11-25"
 # repository root, so the baseline and genispace-mcp pay exactly the same launch costs. The bench
 # points this at a runtime-only environment (bench.runtime_env); tests keep the current one.
 _python = sys.executable
+_bytecode = False
 
 
-def use_python(path: str | Path) -> None:
-    """Start every server under test with this interpreter from now on."""
-    global _python
+def use_python(path: str | Path, *, bytecode: bool = True) -> None:
+    """Start every server under test with this interpreter from now on, and (by default) let
+    it read and write cached bytecode, as it does on a user's machine."""
+    global _python, _bytecode
     _python = str(path)
+    _bytecode = bytecode
 
 
 def python() -> str:
@@ -68,6 +71,10 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for a server process: ours, minus any GeniSpace settings, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GENISPACE_")}
     env["PYTHONUNBUFFERED"] = "1"
+    if _bytecode:
+        # Some machines set PYTHONDONTWRITEBYTECODE: then every start compiles every module
+        # from source again, which no user's second start pays.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     if extra:
         env.update(extra)
     return env
