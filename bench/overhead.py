@@ -186,12 +186,26 @@ def run(bench: Bench) -> list[Figure]:
                     met=(added < TARGET_ADDED_MS) if stdio else None,
                 )
             )
+    floor = summarize(samples[("hello-world tool", "stdio, raw JSON-RPC")], "ms")
     for mode in ("stdio, raw JSON-RPC", "stdio, SDK client"):
         figures.append(
             Figure(
                 "per-call",
                 f"hello-world tool: {mode} (the SDK's own floor)",
                 summarize(samples[("hello-world tool", mode)], "ms"),
+            )
+        )
+    # What the SDK alone costs per call (a trivial tool over raw stdio) against what
+    # genispace-mcp adds on top of the client call: the difference is our own tool layer.
+    for label in ("get an agent", "query a dataset"):
+        direct = summarize(samples[(label, "client direct")], "ms").median
+        raw = summarize(samples[(label, "stdio, raw JSON-RPC")], "ms").median
+        figures.append(
+            Figure(
+                "per-call",
+                f"{label}: added beyond the SDK floor (our tool layer)",
+                single(raw - direct - floor.median, "ms"),
+                note="stdio raw added minus the hello-world round trip",
             )
         )
     return figures
