@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import httpx
 from mcp import Client
+from mcp_types import TextContent
 
 from bench.harness import Bench, SandboxInfo
 from bench.procs import StdioPeer, server_command
@@ -164,7 +165,7 @@ async def _result_sizes(
             result = await client.call_tool(spec.tool, spec.arguments)
             if result.is_error:
                 raise RuntimeError(f"{spec.tool} answered an error: {result.content}")
-            text = "".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+            text = "".join(c.text for c in result.content if isinstance(c, TextContent))
             out.append((spec, len(text.encode()), len(raw.content)))
     return out
 

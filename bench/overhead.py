@@ -198,13 +198,13 @@ def run(bench: Bench) -> list[Figure]:
     # What the SDK alone costs per call (a trivial tool over raw stdio) against what
     # genispace-mcp adds on top of the client call: the difference is our own tool layer.
     for label in ("get an agent", "query a dataset"):
-        direct = summarize(samples[(label, "client direct")], "ms").median
-        raw = summarize(samples[(label, "stdio, raw JSON-RPC")], "ms").median
+        direct_p50 = summarize(samples[(label, "client direct")], "ms").median
+        raw_p50 = summarize(samples[(label, "stdio, raw JSON-RPC")], "ms").median
         figures.append(
             Figure(
                 "per-call",
                 f"{label}: added beyond the SDK floor (our tool layer)",
-                single(raw - direct - floor.median, "ms"),
+                single(raw_p50 - direct_p50 - floor.median, "ms"),
                 note="stdio raw added minus the hello-world round trip",
             )
         )

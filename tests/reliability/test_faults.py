@@ -163,7 +163,8 @@ async def test_tool_import_with_ids_repeated_under_faults_is_exact(
     server = create_server(server_settings(canary_sandbox, tmp_path, max_retries=0))
     async with Client(server) as client:
         created = await client.call_tool("create_dataset", {"name": "faults-tool-import"})
-        dataset_id = created.structured_content["id"]  # type: ignore[index]
+        assert created.structured_content is not None, text_of(created)
+        dataset_id = created.structured_content["id"]
         faults.on(rate=0.5, seed=SEED + 2)
         for _attempt in range(30):
             with anyio.fail_after(CALL_DEADLINE):
@@ -204,7 +205,7 @@ def test_stdio_server_process_survives_faults(
     with StdioPeer(server_command(), env=env, timeout=CALL_DEADLINE, record=True) as peer:
         peer.handshake()
         faults.on(rate=0.5, seed=SEED + 3)
-        outcomes = Counter()
+        outcomes: Counter[str] = Counter()
         for tool, arguments in calls:
             answer = peer.call_tool(tool, arguments)  # raises if nothing comes within the deadline
             assert "result" in answer, f"{tool}: a protocol error instead of a result: {answer}"
