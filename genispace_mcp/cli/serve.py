@@ -61,12 +61,11 @@ def serve_command(argv: Sequence[str]) -> int:
 
     if settings.transport == "stdio" and sys.stdin.isatty():
         # A person ran it in a terminal: say what it is waiting for instead of sitting silent.
-        print(
+        hint = (
             "genispace-mcp: serving MCP over stdio, for an MCP client to start (see mcp.json.example); "
-            "--transport http serves over HTTP; Ctrl-C quits",
-            file=sys.stderr,
-            flush=True,
+            "--transport http serves over HTTP; Ctrl-C quits"
         )
+        print(hint, file=sys.stderr, flush=True)
 
     async def run() -> None:
         async with maybe_sandbox(settings) as current:
@@ -97,12 +96,11 @@ async def maybe_sandbox(settings: Settings) -> AsyncIterator[Settings]:
 
     sandbox = LazySandbox().start()
     try:
-        print(
+        banner = (
             f"genispace-mcp: SANDBOX mode: a local sandbox with demo data serves {sandbox.base_url} "
-            "(not GeniSpace; nothing leaves this machine)",
-            file=sys.stderr,
-            flush=True,
+            "(not GeniSpace; nothing leaves this machine)"
         )
+        print(banner, file=sys.stderr, flush=True)
         yield dataclasses.replace(settings, base_url=sandbox.base_url, api_key=sandbox.admin_key)
     finally:
         sandbox.stop()

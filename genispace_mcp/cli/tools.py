@@ -93,7 +93,6 @@ def tools_command(argv: Sequence[str]) -> int:
         )
         for t in tools
     )
-    print(
-        f"\n{len(tools)} tools; {size:,} bytes of name, description and input schema"
-    )  # stdout-ok
+    summary = f"\n{len(tools)} tools; {size:,} bytes of name, description and input schema"
+    print(summary)  # stdout-ok
     return 0

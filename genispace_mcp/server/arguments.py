@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 Page = Annotated[int, Field(ge=1, le=10_000, description="1-based page number.")]
@@ -48,3 +49,11 @@ Workflow = Annotated[
 TextFields = Annotated[
     list[str] | None, Field(max_length=100, description="Record fields to embed for search.")
 ]
+
+
+def given_fields(**fields: Any) -> dict[str, Any]:
+    """The update fields the caller gave (not None); a ToolError naming them all when none was."""
+    changes = {key: value for key, value in fields.items() if value is not None}
+    if not changes:
+        raise ToolError(f"Nothing to change: give at least one of {', '.join(fields)}.")
+    return changes

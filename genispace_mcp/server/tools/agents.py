@@ -22,6 +22,7 @@ from genispace_mcp.server.arguments import (
     Search,
     SystemPrompt,
     Temperature,
+    given_fields,
 )
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import (
@@ -196,16 +197,13 @@ async def update_agent(
     knowledge_bases: KnowledgeBases = None,
 ) -> Annotated[CallToolResult, Agent]:
     """Change an agent's fields; only the fields given change. Returns the updated agent."""
-    fields = {
-        "name": name,
-        "description": description,
-        "model": model,
-        "system_prompt": system_prompt,
-        "knowledge_bases": knowledge_bases,
-    }
-    changes = {key: value for key, value in fields.items() if value is not None}
-    if not changes:
-        raise ToolError("Nothing to change: give at least one field to update.")
+    changes = given_fields(
+        name=name,
+        description=description,
+        model=model,
+        system_prompt=system_prompt,
+        knowledge_bases=knowledge_bases,
+    )
     agent = await current_client().agents.update(agent_id, **changes)
     return respond(read(Agent, agent), current_settings().result_budget)
 

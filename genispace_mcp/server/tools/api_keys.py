@@ -10,7 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
-from genispace_mcp.server.arguments import Confirm, KeyId, Limit, NewName, Page
+from genispace_mcp.server.arguments import Confirm, KeyId, Limit, NewName, Page, given_fields
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import (
     ApiKey,
@@ -121,8 +121,7 @@ async def update_api_key(
     expires_at: Expiry = None,
 ) -> Annotated[CallToolResult, ApiKey]:
     """Rename an API key, change its permissions or expiry; only the fields given change."""
-    if name is None and permissions is None and expires_at is None:
-        raise ToolError("Nothing to change: give name, permissions or expires_at.")
+    given_fields(name=name, permissions=permissions, expires_at=expires_at)
     key = await current_client().api_keys.update(
         key_id,
         name=name,

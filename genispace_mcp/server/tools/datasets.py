@@ -7,7 +7,6 @@ from contextlib import aclosing
 from typing import Annotated, Any, Literal, cast
 
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ResourceLink
 from pydantic import Field
 
@@ -20,6 +19,7 @@ from genispace_mcp.server.arguments import (
     Page,
     Search,
     TextFields,
+    given_fields,
 )
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import (
@@ -165,10 +165,7 @@ async def update_dataset(
     text_fields: TextFields = None,
 ) -> Annotated[CallToolResult, Dataset]:
     """Change a dataset's name, description or embedded fields; only the fields given change."""
-    fields = {"name": name, "description": description, "text_fields": text_fields}
-    changes = {key: value for key, value in fields.items() if value is not None}
-    if not changes:
-        raise ToolError("Nothing to change: give at least one field to update.")
+    changes = given_fields(name=name, description=description, text_fields=text_fields)
     dataset = await current_client().datasets.update(dataset_id, **changes)
     return respond(read(Dataset, dataset), current_settings().result_budget)
 

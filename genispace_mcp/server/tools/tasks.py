@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import anyio
 from mcp.server.mcpserver import Context, Elicit, ElicitationResult, Resolve
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult
 from pydantic import Field
 
@@ -23,6 +22,7 @@ from genispace_mcp.server.arguments import (
     Tags,
     TaskId,
     Workflow,
+    given_fields,
 )
 from genispace_mcp.server.context import current_client, current_settings
 from genispace_mcp.server.models import Deleted, Run, RunList, Task, TaskList, read
@@ -172,17 +172,14 @@ async def update_task(
     tags: Tags = None,
 ) -> Annotated[CallToolResult, Task]:
     """Change a task's fields; only the fields given change. Returns the updated task."""
-    fields = {
-        "name": name,
-        "description": description,
-        "input_schema": input_schema,
-        "workflow": workflow,
-        "schedule": schedule,
-        "tags": tags,
-    }
-    changes = {key: value for key, value in fields.items() if value is not None}
-    if not changes:
-        raise ToolError("Nothing to change: give at least one field to update.")
+    changes = given_fields(
+        name=name,
+        description=description,
+        input_schema=input_schema,
+        workflow=workflow,
+        schedule=schedule,
+        tags=tags,
+    )
     task = await current_client().tasks.update(task_id, **changes)
     return respond(read(Task, task), current_settings().result_budget)
 
